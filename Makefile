@@ -1,0 +1,37 @@
+# bpfwatch: `make run` sets up, builds and serves; `make test` runs every test.
+# Both install what a fresh Debian 12 machine lacks (as root).
+
+JAR        := exporter/target/bpfwatch.jar
+MVN        := mvn -B -q
+# Debian packages the build and the tests need: compiler and BPF tools for
+# programs/, iproute2 for network namespaces and nstat in tests.
+APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl
+JAVA_OPTS  ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m
+ARGS       ?=
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "bpfwatch: missing packages:$$missing (run as root, or: apt-get install$$missing)" >&2; exit 1; fi; \
+	  echo "bpfwatch: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v mvn >/dev/null || { echo "bpfwatch: Maven not found: apt-get install maven" >&2; exit 1; }
+	@command -v java >/dev/null || { echo "bpfwatch: Java 17 not found: apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
+
+build: deps
+	$(MVN) package -DskipTests
+
+run: build
+	java $(JAVA_OPTS) -jar $(JAR) run $(ARGS)
+
+test: deps
+	mvn -B verify
+
+clean:
+	mvn -B -q clean
+	$(MAKE) -C programs clean

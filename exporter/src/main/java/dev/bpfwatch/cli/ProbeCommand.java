@@ -1,0 +1,22 @@
+package dev.bpfwatch.cli;
+
+import dev.bpfwatch.probe.FeatureProbe;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Report what this kernel offers bpfwatch: BTF, bpffs, and which attach types "
+                + "load and attach here (each tried for real).")
+final class ProbeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getOut().print(FeatureProbe.report().describe());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

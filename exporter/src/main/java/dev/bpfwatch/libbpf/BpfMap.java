@@ -1,0 +1,368 @@
+package dev.bpfwatch.libbpf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * A BPF map the kernel holds, reached by fd: either a map of a loaded
+ * {@link BpfObject} or a pinned map opened with {@link #openPinned}.
+ * Values of per-CPU maps come back as one slot per possible CPU, each slot
+ * {@link #valueStride()} bytes apart.
+ */
+public final class BpfMap implements AutoCloseable {
+    /** update flags, as in uapi bpf.h */
+    public static final long BPF_ANY = 0;
+    public static final long BPF_NOEXIST = 1;
+    public static final long BPF_EXIST = 2;
+
+    private static final int ENOENT = 2;
+    private static final int EINVAL = 22;
+    private static final int ENOSPC = 28;
+    private static final int EOPNOTSUPP = 95;
+    private static final int ENOTSUPP = 524;
+    private static final int BATCH_CHUNK = 4096;
+
+    private final String name;
+    private final BpfMapType type;
+    private final int keySize;
+    private final int valueSize;
+    private final int maxEntries;
+    private final int btfKeyTypeId;
+    private final int btfValueTypeId;
+    private final int id;
+    private final int fd;
+    private final boolean ownsFd;
+    /** null until the first walk tells whether the kernel batches this map. */
+    private volatile Boolean batchSupported;
+
+    private BpfMap(MapInfo info, int fd, boolean ownsFd) {
+        this.name = info.name;
+        this.type = BpfMapType.of(info.type);
+        this.keySize = info.keySize;
+        this.valueSize = info.valueSize;
+        this.maxEntries = info.maxEntries;
+        this.btfKeyTypeId = info.btfKeyTypeId;
+        this.btfValueTypeId = info.btfValueTypeId;
+        this.id = info.id;
+        this.fd = fd;
+        this.ownsFd = ownsFd;
+    }
+
+    /** A map of a loaded object; the object owns the fd. */
+    static BpfMap ofLoadedObject(Pointer handle) {
+        int fd = Native.BPF.bpf_map__fd(handle);
+        if (fd < 0) {
+            throw new LibbpfException("map " + Native.BPF.bpf_map__name(handle) + " fd", Native.errnoOf(fd));
+        }
+        MapInfo info = MapInfo.read(fd);
+        info.name = Native.BPF.bpf_map__name(handle); // the kernel truncates names to 15 bytes
+        return new BpfMap(info, fd, false);
+    }
+
+    /** Opens a map pinned in bpffs; close it when done. */
+    public static BpfMap openPinned(String path) {
+        int fd = Native.BPF.bpf_obj_get(path);
+        if (fd < 0) {
+            throw new LibbpfException("open pinned map " + path, Native.errnoOf(fd));
+        }
+        try {
+            return new BpfMap(MapInfo.read(fd), fd, true);
+        } catch (RuntimeException e) {
+            Native.LIBC.close(fd);
+            throw e;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public BpfMapType type() {
+        return type;
+    }
+
+    public int keySize() {
+        return keySize;
+    }
+
+    public int valueSize() {
+        return valueSize;
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    public int btfKeyTypeId() {
+        return btfKeyTypeId;
+    }
+
+    public int btfValueTypeId() {
+        return btfValueTypeId;
+    }
+
+    /** The kernel's id for this map (as bpftool map list shows it). */
+    public int id() {
+        return id;
+    }
+
+    /** Bytes between two CPUs' values in a per-CPU lookup; {@link #valueSize()} otherwise. */
+    public int valueStride() {
+        return type.perCpu() ? (valueSize + 7) & ~7 : valueSize;
+    }
+
+    /** Size of a whole value as lookups return it (all CPUs for per-CPU maps). */
+    public int lookupValueSize() {
+        return type.perCpu() ? valueStride() * Cpus.possible() : valueSize;
+    }
+
+    public Optional<byte[]> lookup(byte[] key) {
+        checkKey(key);
+        Pointer k = copyIn(key);
+        Pointer v = Memory.allocateDirect(Native.RUNTIME, lookupValueSize());
+        int rc = Native.BPF.bpf_map_lookup_elem(fd, k, v);
+        if (rc < 0) {
+            int err = Native.errnoOf(rc);
+            if (err == ENOENT) {
+                return Optional.empty();
+            }
+            throw new LibbpfException("lookup in map " + name, err);
+        }
+        return Optional.of(copyOut(v, lookupValueSize()));
+    }
+
+    public void update(byte[] key, byte[] value, long flags) {
+        checkKey(key);
+        if (value.length != lookupValueSize()) {
+            throw new IllegalArgumentException("map " + name + ": value is " + value.length
+                    + " bytes, expected " + lookupValueSize());
+        }
+        int rc = Native.BPF.bpf_map_update_elem(fd, copyIn(key), copyIn(value), flags);
+        if (rc < 0) {
+            throw new LibbpfException("update map " + name, Native.errnoOf(rc));
+        }
+    }
+
+    /** @return false when the key was not there */
+    public boolean delete(byte[] key) {
+        checkKey(key);
+        int rc = Native.BPF.bpf_map_delete_elem(fd, copyIn(key));
+        if (rc < 0) {
+            int err = Native.errnoOf(rc);
+            if (err == ENOENT) {
+                return false;
+            }
+            throw new LibbpfException("delete from map " + name, err);
+        }
+        return true;
+    }
+
+    /** The key after {@code key}, or the first key when {@code key} is null; empty at the end. */
+    public Optional<byte[]> nextKey(byte[] key) {
+        Pointer k = key == null ? null : copyIn(checkKey(key));
+        Pointer next = Memory.allocateDirect(Native.RUNTIME, keySize);
+        int rc = Native.BPF.bpf_map_get_next_key(fd, k, next);
+        if (rc < 0) {
+            int err = Native.errnoOf(rc);
+            if (err == ENOENT) {
+                return Optional.empty();
+            }
+            throw new LibbpfException("next key in map " + name, err);
+        }
+        return Optional.of(copyOut(next, keySize));
+    }
+
+    /**
+     * Every entry, read with BPF_MAP_LOOKUP_BATCH (a few syscalls for the
+     * whole map) where the kernel batches this map type, key by key otherwise.
+     */
+    public List<Entry> entries() {
+        if (!Boolean.FALSE.equals(batchSupported)) {
+            Optional<List<Entry>> batched = entriesBatched();
+            if (batched.isPresent()) {
+                batchSupported = Boolean.TRUE;
+                return batched.get();
+            }
+            batchSupported = Boolean.FALSE;
+        }
+        return entriesKeyByKey();
+    }
+
+    /** Whether the last {@link #entries()} could use batch lookup; null before the first. */
+    public Boolean batchSupported() {
+        return batchSupported;
+    }
+
+    /** Two syscalls an entry: the path for maps the kernel cannot batch. */
+    public List<Entry> entriesKeyByKey() {
+        List<Entry> out = new ArrayList<>();
+        Pointer key = Memory.allocateDirect(Native.RUNTIME, keySize);
+        Pointer next = Memory.allocateDirect(Native.RUNTIME, keySize);
+        Pointer value = Memory.allocateDirect(Native.RUNTIME, lookupValueSize());
+        Pointer current = null;
+        while (true) {
+            int rc = Native.BPF.bpf_map_get_next_key(fd, current, next);
+            if (rc < 0) {
+                int err = Native.errnoOf(rc);
+                if (err == ENOENT) {
+                    return out;
+                }
+                throw new LibbpfException("next key in map " + name, err);
+            }
+            next.transferTo(0, key, 0, keySize);
+            current = key;
+            rc = Native.BPF.bpf_map_lookup_elem(fd, key, value);
+            if (rc < 0) {
+                int err = Native.errnoOf(rc);
+                if (err == ENOENT) {
+                    continue; // deleted between the two calls
+                }
+                throw new LibbpfException("lookup in map " + name, err);
+            }
+            out.add(new Entry(copyOut(key, keySize), copyOut(value, lookupValueSize())));
+        }
+    }
+
+    /** Empty when this kernel cannot batch this map type. */
+    private Optional<List<Entry>> entriesBatched() {
+        int valueBytes = lookupValueSize();
+        int chunk = Math.max(1, Math.min(BATCH_CHUNK, maxEntries));
+        int tokenSize = Math.max(keySize, 8);
+        Pointer inBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
+        Pointer outBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
+        Pointer count = Memory.allocateDirect(Native.RUNTIME, 4);
+        Pointer keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
+        Pointer values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
+        List<Entry> out = new ArrayList<>();
+        boolean first = true;
+        while (true) {
+            count.putInt(0, chunk);
+            int rc = Native.BPF.bpf_map_lookup_batch(fd, first ? null : inBatch, outBatch, keys, values, count, null);
+            int err = rc < 0 ? Native.errnoOf(rc) : 0;
+            if (err != 0 && err != ENOENT) {
+                if (err == ENOSPC && chunk < Integer.MAX_VALUE / 2) {
+                    // One hash bucket holds more entries than the chunk: grow and retry the same bucket.
+                    chunk *= 2;
+                    keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
+                    values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
+                    continue;
+                }
+                if (first && (err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP)) {
+                    return Optional.empty();
+                }
+                throw new LibbpfException("batch lookup in map " + name, err);
+            }
+            int n = count.getInt(0);
+            byte[] keyBytes = copyOut(keys, n * keySize);
+            byte[] valueBytesAll = copyOut(values, n * valueBytes);
+            for (int i = 0; i < n; i++) {
+                byte[] k = new byte[keySize];
+                byte[] v = new byte[valueBytes];
+                System.arraycopy(keyBytes, i * keySize, k, 0, keySize);
+                System.arraycopy(valueBytesAll, i * valueBytes, v, 0, valueBytes);
+                out.add(new Entry(k, v));
+            }
+            if (err == ENOENT) {
+                return Optional.of(out);
+            }
+            outBatch.transferTo(0, inBatch, 0, tokenSize);
+            first = false;
+        }
+    }
+
+    public void pin(String path) {
+        int rc = Native.BPF.bpf_obj_pin(fd, path);
+        if (rc < 0) {
+            throw new LibbpfException("pin map " + name + " at " + path, Native.errnoOf(rc));
+        }
+    }
+
+    /** Sums a per-CPU u64 value across CPUs, or reads a plain u64 value (little-endian, as the kernel writes it). */
+    public long sumU64(byte[] value, int offset) {
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+        if (!type.perCpu()) {
+            return b.getLong(offset);
+        }
+        long sum = 0;
+        for (int cpu = 0; cpu < value.length / valueStride(); cpu++) {
+            sum += b.getLong(cpu * valueStride() + offset);
+        }
+        return sum;
+    }
+
+    /** Fd for calls outside libbpf inside this package (socket options, map-in-map). */
+    int fd() {
+        return fd;
+    }
+
+    @Override
+    public void close() {
+        if (ownsFd) {
+            Native.LIBC.close(fd);
+        }
+    }
+
+    private byte[] checkKey(byte[] key) {
+        if (key.length != keySize) {
+            throw new IllegalArgumentException("map " + name + ": key is " + key.length
+                    + " bytes, expected " + keySize);
+        }
+        return key;
+    }
+
+    private static Pointer copyIn(byte[] bytes) {
+        Pointer p = Memory.allocateDirect(Native.RUNTIME, Math.max(1, bytes.length));
+        p.put(0, bytes, 0, bytes.length);
+        return p;
+    }
+
+    private static byte[] copyOut(Pointer p, int length) {
+        byte[] out = new byte[length];
+        p.get(0, out, 0, length);
+        return out;
+    }
+
+    /** One key and its value, copied out of the kernel. */
+    public record Entry(byte[] key, byte[] value) {
+    }
+
+    /** struct bpf_map_info, the fields bpfwatch reads. */
+    static final class MapInfo {
+        private static final int SIZE = 96;
+        int type;
+        int id;
+        int keySize;
+        int valueSize;
+        int maxEntries;
+        int mapFlags;
+        String name;
+        int btfKeyTypeId;
+        int btfValueTypeId;
+
+        static MapInfo read(int fd) {
+            Pointer info = Memory.allocateDirect(Native.RUNTIME, SIZE, true);
+            Pointer len = Memory.allocateDirect(Native.RUNTIME, 4);
+            len.putInt(0, SIZE);
+            int rc = Native.BPF.bpf_obj_get_info_by_fd(fd, info, len);
+            if (rc < 0) {
+                throw new LibbpfException("map info", Native.errnoOf(rc));
+            }
+            MapInfo m = new MapInfo();
+            m.type = info.getInt(0);
+            m.id = info.getInt(4);
+            m.keySize = info.getInt(8);
+            m.valueSize = info.getInt(12);
+            m.maxEntries = info.getInt(16);
+            m.mapFlags = info.getInt(20);
+            m.name = info.getString(24, 16, java.nio.charset.StandardCharsets.US_ASCII);
+            m.btfKeyTypeId = info.getInt(68);
+            m.btfValueTypeId = info.getInt(72);
+            return m;
+        }
+    }
+}

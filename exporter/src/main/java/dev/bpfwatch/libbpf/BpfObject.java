@@ -1,0 +1,253 @@
+package dev.bpfwatch.libbpf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * An ELF object opened by libbpf: its programs and maps, then, after
+ * {@link #load()}, the kernel's copies of them. Closing it destroys every
+ * link attached through it and releases programs and maps that are not
+ * pinned, so nothing of it stays in the kernel.
+ */
+public final class BpfObject implements AutoCloseable {
+    private static final Pattern FAILED_PROG = Pattern.compile("prog '([^']+)': (?:BPF program load failed|failed to load)");
+    private static final Pattern LOG_BLOCK = Pattern.compile(
+            "-- BEGIN PROG LOAD LOG --\\n(.*?)-- END PROG LOAD LOG --", Pattern.DOTALL);
+
+    private final String name;
+    private Pointer handle;
+    /** open_mem reads the ELF in place until load: keep the bytes alive as long as the object. */
+    @SuppressWarnings("unused")
+    private final Pointer elfBytes;
+    private final List<BpfProgram> programs = new ArrayList<>();
+    private final List<BpfLink> links = new ArrayList<>();
+    private List<BpfMap> maps;
+    private boolean loaded;
+
+    private BpfObject(String name, Pointer handle, Pointer elfBytes) {
+        this.name = name;
+        this.handle = handle;
+        this.elfBytes = elfBytes;
+        for (Pointer p = Native.BPF.bpf_object__next_program(handle, null); p != null;
+             p = Native.BPF.bpf_object__next_program(handle, p)) {
+            programs.add(new BpfProgram(this, p));
+        }
+    }
+
+    public static BpfObject open(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new LibbpfException("open " + file, 2, "file not found or not readable");
+        }
+        LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
+                () -> Native.BPF.bpf_object__open_file(file.toString(), null));
+        int err = Native.errno();
+        if (opened.result() == null) {
+            throw new LibbpfException("open " + file, err, lastLine(opened.log()));
+        }
+        return new BpfObject(file.getFileName().toString(), opened.result(), null);
+    }
+
+    /** Opens an object from bytes (e.g. a resource in the jar), named for messages and the kernel. */
+    public static BpfObject open(String name, byte[] elf) {
+        Pointer buf = Memory.allocateDirect(Native.RUNTIME, Math.max(1, elf.length));
+        buf.put(0, elf, 0, elf.length);
+        Pointer objectName = cString(name.endsWith(".bpf.o") ? name.substring(0, name.length() - 6) : name);
+        Pointer opts = openOpts(objectName);
+        LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
+                () -> Native.BPF.bpf_object__open_mem(buf, elf.length, opts));
+        int err = Native.errno();
+        Reference.reachabilityFence(objectName); // libbpf copies the name during open
+        if (opened.result() == null) {
+            throw new LibbpfException("open " + name, err, lastLine(opened.log()));
+        }
+        return new BpfObject(name, opened.result(), buf);
+    }
+
+    public static BpfObject openResource(String resource) {
+        try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new LibbpfException("open resource " + resource, 2, "not in the jar");
+            }
+            String simple = resource.substring(resource.lastIndexOf('/') + 1);
+            return open(simple, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** struct bpf_object_open_opts up to object_name; libbpf accepts a shorter sz from older callers. */
+    private static Pointer openOpts(Pointer objectName) {
+        Pointer opts = Memory.allocateDirect(Native.RUNTIME, 16, true);
+        opts.putLong(0, 16);
+        opts.putPointer(8, objectName);
+        return opts;
+    }
+
+    private static Pointer cString(String s) {
+        byte[] bytes = (s + "\0").getBytes(StandardCharsets.UTF_8);
+        Pointer p = Memory.allocateDirect(Native.RUNTIME, bytes.length);
+        p.put(0, bytes, 0, bytes.length);
+        return p;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<BpfProgram> programs() {
+        return Collections.unmodifiableList(programs);
+    }
+
+    public Optional<BpfProgram> program(String programName) {
+        return programs.stream().filter(p -> p.name().equals(programName)).findFirst();
+    }
+
+    /** Map names as the object declares them; usable before load. */
+    public List<String> mapNames() {
+        List<String> names = new ArrayList<>();
+        for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
+             m = Native.BPF.bpf_object__next_map(handle(), m)) {
+            names.add(Native.BPF.bpf_map__name(m));
+        }
+        return names;
+    }
+
+    /** Changes a map's size before load (a config may size maps for its host). */
+    public void setMaxEntries(String mapName, int maxEntries) {
+        Pointer m = mapHandle(mapName).orElseThrow(
+                () -> new LibbpfException("resize map " + mapName + " in " + name, 2, "no such map"));
+        int rc = Native.BPF.bpf_map__set_max_entries(m, maxEntries);
+        if (rc < 0) {
+            throw new LibbpfException("resize map " + mapName, Native.errnoOf(rc));
+        }
+    }
+
+    /**
+     * Makes the object use an existing kernel map (e.g. one pinned by an
+     * earlier run) instead of creating its own. Call before load.
+     */
+    public void reuseMap(String mapName, BpfMap existing) {
+        Pointer m = mapHandle(mapName).orElseThrow(
+                () -> new LibbpfException("reuse map " + mapName + " in " + name, 2, "no such map"));
+        int rc = Native.BPF.bpf_map__reuse_fd(m, existing.fd());
+        if (rc < 0) {
+            throw new LibbpfException("reuse map " + mapName, Native.errnoOf(rc));
+        }
+    }
+
+    /**
+     * Creates the maps and loads every program whose autoload is on.
+     *
+     * @throws VerifierException when the kernel refuses a program, with its log
+     */
+    public void load() {
+        if (loaded) {
+            return;
+        }
+        LibbpfLog.Captured<Integer> result = LibbpfLog.capture(() -> Native.BPF.bpf_object__load(handle()));
+        int rc = result.result();
+        if (rc < 0) {
+            int err = Native.errnoOf(rc);
+            Matcher block = LOG_BLOCK.matcher(result.log());
+            Matcher prog = FAILED_PROG.matcher(result.log());
+            String program = prog.find() ? prog.group(1) : null;
+            if (block.find()) {
+                throw new VerifierException(name, program, err, block.group(1));
+            }
+            throw new LibbpfException("load " + name + (program == null ? "" : " program " + program), err,
+                    lastLine(result.log()));
+        }
+        loaded = true;
+    }
+
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** The kernel maps of a loaded object. */
+    public synchronized List<BpfMap> maps() {
+        requireLoaded();
+        if (maps == null) {
+            List<BpfMap> list = new ArrayList<>();
+            for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
+                 m = Native.BPF.bpf_object__next_map(handle(), m)) {
+                list.add(BpfMap.ofLoadedObject(m));
+            }
+            maps = Collections.unmodifiableList(list);
+        }
+        return maps;
+    }
+
+    public Optional<BpfMap> map(String mapName) {
+        return maps().stream().filter(m -> m.name().equals(mapName)).findFirst();
+    }
+
+    synchronized void track(BpfLink link) {
+        links.add(link);
+    }
+
+    synchronized void untrack(BpfLink link) {
+        links.remove(link);
+    }
+
+    void requireLoaded() {
+        if (!loaded) {
+            throw new IllegalStateException(name + " is not loaded");
+        }
+    }
+
+    Pointer handle() {
+        if (handle == null) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        return handle;
+    }
+
+    private Optional<Pointer> mapHandle(String mapName) {
+        for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
+             m = Native.BPF.bpf_object__next_map(handle(), m)) {
+            if (mapName.equals(Native.BPF.bpf_map__name(m))) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String lastLine(String log) {
+        List<String> lines = log.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            return null;
+        }
+        String last = lines.get(lines.size() - 1);
+        return last.startsWith("libbpf: ") ? last.substring(8) : last;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (handle == null) {
+            return;
+        }
+        for (BpfLink link : new ArrayList<>(links)) {
+            link.close();
+        }
+        links.clear();
+        if (maps != null) {
+            maps.forEach(BpfMap::close);
+        }
+        Native.BPF.bpf_object__close(handle);
+        handle = null;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.bpfwatch.libbpf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import jnr.ffi.Pointer;
+
+/**
+ * The running kernel's BTF (/sys/kernel/btf/vmlinux), read through libbpf.
+ * bpfwatch asks it for enums by name so that numbers which change between
+ * kernels (drop reasons) are never hard-coded.
+ */
+public final class KernelBtf implements AutoCloseable {
+    public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static final int BTF_KIND_ENUM = 6;
+    private static final int BTF_KIND_ENUM64 = 19;
+    private static final int BTF_TYPE_SIZE = 12;
+
+    private Pointer btf;
+
+    private KernelBtf(Pointer btf) {
+        this.btf = btf;
+    }
+
+    public static boolean present() {
+        return Files.isReadable(VMLINUX);
+    }
+
+    public static KernelBtf load() {
+        if (!present()) {
+            throw new NotSupportedException("kernel BTF (CONFIG_DEBUG_INFO_BTF)", "read " + VMLINUX, 2);
+        }
+        Pointer btf = Native.BPF.btf__load_vmlinux_btf();
+        int err = Native.errno();
+        if (btf == null) {
+            throw new LibbpfException("load kernel BTF", err);
+        }
+        return new KernelBtf(btf);
+    }
+
+    /** Enumerator name -> value of {@code enum name}, in declaration order; empty if the kernel has no such enum. */
+    public synchronized Optional<Map<String, Long>> enumerators(String name) {
+        boolean wide = false;
+        int id = Native.BPF.btf__find_by_name_kind(handle(), name, BTF_KIND_ENUM);
+        if (id < 0) {
+            id = Native.BPF.btf__find_by_name_kind(handle(), name, BTF_KIND_ENUM64);
+            wide = true;
+        }
+        if (id < 0) {
+            return Optional.empty();
+        }
+        Pointer type = Native.BPF.btf__type_by_id(handle(), id);
+        int info = type.getInt(4);
+        int vlen = info & 0xffff;
+        boolean signed = (info & 0x80000000) != 0; // kind_flag on enums: signed values
+        Map<String, Long> out = new LinkedHashMap<>();
+        int entrySize = wide ? 12 : 8;
+        for (int i = 0; i < vlen; i++) {
+            long at = BTF_TYPE_SIZE + (long) i * entrySize;
+            String enumerator = Native.BPF.btf__name_by_offset(handle(), type.getInt(at));
+            long value;
+            if (wide) {
+                value = (type.getInt(at + 4) & 0xffffffffL) | ((long) type.getInt(at + 8) << 32);
+            } else {
+                int raw = type.getInt(at + 4);
+                value = signed ? raw : raw & 0xffffffffL;
+            }
+            out.put(enumerator, value);
+        }
+        return Optional.of(out);
+    }
+
+    private Pointer handle() {
+        if (btf == null) {
+            throw new IllegalStateException("kernel BTF is closed");
+        }
+        return btf;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (btf != null) {
+            Native.BPF.btf__free(btf);
+            btf = null;
+        }
+    }
+}

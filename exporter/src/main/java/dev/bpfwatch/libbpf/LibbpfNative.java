@@ -1,0 +1,121 @@
+package dev.bpfwatch.libbpf;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Delegate;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The libbpf 1.x functions bpfwatch calls, declared as in libbpf's headers.
+ * Public only because jnr-ffi generates its implementation in another class
+ * loader; nothing outside this package reaches it ({@link Native} is
+ * package-private), so raw pointers and fds never leave the package.
+ */
+public interface LibbpfNative {
+
+    // --- objects ---
+    Pointer bpf_object__open_file(String path, Pointer opts);
+
+    Pointer bpf_object__open_mem(@In Pointer buf, @size_t long size, Pointer opts);
+
+    int bpf_object__load(Pointer obj);
+
+    void bpf_object__close(Pointer obj);
+
+    Pointer bpf_object__next_program(Pointer obj, Pointer prev);
+
+    Pointer bpf_object__next_map(Pointer obj, Pointer prev);
+
+    // --- programs ---
+    String bpf_program__name(Pointer prog);
+
+    String bpf_program__section_name(Pointer prog);
+
+    int bpf_program__set_autoload(Pointer prog, boolean autoload);
+
+    boolean bpf_program__autoload(Pointer prog);
+
+    int bpf_program__fd(Pointer prog);
+
+    int bpf_program__type(Pointer prog);
+
+    Pointer bpf_program__attach(Pointer prog);
+
+    Pointer bpf_program__attach_iter(Pointer prog, Pointer opts);
+
+    // --- links ---
+    int bpf_link__destroy(Pointer link);
+
+    int bpf_link__fd(Pointer link);
+
+    int bpf_link__pin(Pointer link, String path);
+
+    int bpf_iter_create(int linkFd);
+
+    // --- maps as the object describes them ---
+    String bpf_map__name(Pointer map);
+
+    int bpf_map__type(Pointer map);
+
+    int bpf_map__fd(Pointer map);
+
+    int bpf_map__key_size(Pointer map);
+
+    int bpf_map__value_size(Pointer map);
+
+    int bpf_map__max_entries(Pointer map);
+
+    int bpf_map__set_max_entries(Pointer map, int maxEntries);
+
+    int bpf_map__btf_key_type_id(Pointer map);
+
+    int bpf_map__btf_value_type_id(Pointer map);
+
+    int bpf_map__reuse_fd(Pointer map, int fd);
+
+    // --- maps by fd (low-level syscall wrappers) ---
+    int bpf_map_lookup_elem(int fd, @In Pointer key, @Out Pointer value);
+
+    int bpf_map_update_elem(int fd, @In Pointer key, @In Pointer value, long flags);
+
+    int bpf_map_delete_elem(int fd, @In Pointer key);
+
+    int bpf_map_get_next_key(int fd, @In Pointer key, @Out Pointer nextKey);
+
+    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
+                             Pointer count, Pointer opts);
+
+    int bpf_obj_pin(int fd, String path);
+
+    int bpf_obj_get(String path);
+
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer infoLen);
+
+    int bpf_prog_get_fd_by_id(int id);
+
+    int bpf_enable_stats(int type);
+
+    int libbpf_num_possible_cpus();
+
+    // --- BTF ---
+    Pointer btf__load_vmlinux_btf();
+
+    void btf__free(Pointer btf);
+
+    int btf__find_by_name_kind(Pointer btf, String name, int kind);
+
+    Pointer btf__type_by_id(Pointer btf, int id);
+
+    String btf__name_by_offset(Pointer btf, int offset);
+
+    // --- logging ---
+    /** libbpf's print hook: {@code int (*)(enum libbpf_print_level, const char *, va_list)}. */
+    public interface PrintCallback {
+        @Delegate
+        int print(int level, Pointer format, Pointer vaList);
+    }
+
+    Pointer libbpf_set_print(PrintCallback callback);
+}

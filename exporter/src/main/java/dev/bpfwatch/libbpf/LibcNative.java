@@ -1,0 +1,33 @@
+package dev.bpfwatch.libbpf;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The few libc calls the binding needs around libbpf: fds, sockets, mounts,
+ * formatting. Public for jnr-ffi's generated class only, like {@link LibbpfNative}.
+ */
+public interface LibcNative {
+    @ssize_t long read(int fd, @Out Pointer buf, @size_t long count);
+
+    int close(int fd);
+
+    int vsnprintf(@Out Pointer buf, @size_t long size, @In Pointer format, Pointer vaList);
+
+    int setsockopt(int fd, int level, int option, @In Pointer value, int length);
+
+    int getsockopt(int fd, int level, int option, @Out Pointer value, Pointer length);
+
+    int mount(String source, String target, String fsType, long flags, Pointer data);
+
+    /** syscall(2) with two int arguments: pidfd_open(pid, flags). */
+    long syscall(long number, int arg0, int arg1);
+
+    /** syscall(2) with three int arguments: pidfd_getfd(pidfd, targetfd, flags). */
+    long syscall(long number, int arg0, int arg1, int arg2);
+
+    String strerror(int errnum);
+}

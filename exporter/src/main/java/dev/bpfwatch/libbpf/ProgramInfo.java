@@ -1,0 +1,33 @@
+package dev.bpfwatch.libbpf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * struct bpf_prog_info, the fields bpfwatch reports. Run count and time stay
+ * 0 unless kernel BPF stats are on ({@link BpfStats}).
+ */
+public record ProgramInfo(int id, int type, String tag, String name, long runTimeNs, long runCount) {
+    private static final int SIZE = 224;
+    private static final int OFF_TAG = 8;
+    private static final int OFF_NAME = 64;
+    private static final int OFF_RUN_TIME_NS = 192;
+    private static final int OFF_RUN_CNT = 200;
+
+    static ProgramInfo read(int fd) {
+        Pointer info = Memory.allocateDirect(Native.RUNTIME, SIZE, true);
+        Pointer len = Memory.allocateDirect(Native.RUNTIME, 4);
+        len.putInt(0, SIZE);
+        int rc = Native.BPF.bpf_obj_get_info_by_fd(fd, info, len);
+        if (rc < 0) {
+            throw new LibbpfException("program info", Native.errnoOf(rc));
+        }
+        byte[] tag = new byte[8];
+        info.get(OFF_TAG, tag, 0, 8);
+        return new ProgramInfo(info.getInt(4), info.getInt(0), HexFormat.of().formatHex(tag),
+                info.getString(OFF_NAME, 16, StandardCharsets.US_ASCII),
+                info.getLong(OFF_RUN_TIME_NS), info.getLong(OFF_RUN_CNT));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.bpfwatch.libbpf;
+
+import java.util.List;
+
+/**
+ * The kernel refused to load a program. The message holds the verifier's own
+ * complaint (the last lines of its log); {@link #verifierLog()} holds it whole.
+ */
+public final class VerifierException extends LibbpfException {
+    private final String program;
+    private final String verifierLog;
+
+    VerifierException(String object, String program, int errno, String verifierLog) {
+        super("load " + object + (program == null ? "" : " program " + program), errno, complaint(verifierLog));
+        this.program = program;
+        this.verifierLog = verifierLog;
+    }
+
+    /** The program the kernel refused, when libbpf said which. */
+    public String program() {
+        return program;
+    }
+
+    public String verifierLog() {
+        return verifierLog;
+    }
+
+    /** The verifier puts its reason last, before the processed-insns summary. */
+    static String complaint(String log) {
+        if (log == null || log.isBlank()) {
+            return null;
+        }
+        List<String> lines = log.lines().map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .filter(l -> !l.startsWith("processed ") && !l.startsWith("-- "))
+                .toList();
+        int from = Math.max(0, lines.size() - 2);
+        return String.join(" / ", lines.subList(from, lines.size()));
+    }
+}

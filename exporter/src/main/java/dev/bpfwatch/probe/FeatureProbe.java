@@ -1,0 +1,130 @@
+package dev.bpfwatch.probe;
+
+import dev.bpfwatch.libbpf.BpfLink;
+import dev.bpfwatch.libbpf.BpfObject;
+import dev.bpfwatch.libbpf.BpfProgram;
+import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.KernelBtf;
+import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.libbpf.LibbpfLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Learns what this kernel offers by trying it: each attach type of the
+ * bundled probe object is loaded and attached on its own. The answer is
+ * cached for the life of the process; kernels do not change under us.
+ */
+public final class FeatureProbe {
+    static final String PROBE_OBJECT = "/bpfwatch/probes/feature_probe.bpf.o";
+
+    /** probe program name -> attach type as users name it. */
+    private static final Map<String, String> PROGRAMS = new LinkedHashMap<>();
+
+    static {
+        PROGRAMS.put("probe_tracepoint", "tracepoint");
+        PROGRAMS.put("probe_raw_tp", "raw_tp");
+        PROGRAMS.put("probe_tp_btf", "tp_btf");
+        PROGRAMS.put("probe_kprobe", "kprobe");
+        PROGRAMS.put("probe_fentry", "fentry");
+        PROGRAMS.put("probe_iter_tcp", "iter/tcp");
+        PROGRAMS.put("probe_iter_udp", "iter/udp");
+        PROGRAMS.put("probe_socket_filter", "socket filter");
+    }
+
+    private static volatile FeatureReport cached;
+
+    private FeatureProbe() {
+    }
+
+    public static FeatureReport report() {
+        FeatureReport r = cached;
+        if (r == null) {
+            synchronized (FeatureProbe.class) {
+                if (cached == null) {
+                    cached = probe();
+                }
+                r = cached;
+            }
+        }
+        return r;
+    }
+
+    private static FeatureReport probe() {
+        String release = kernelRelease();
+        boolean btf = KernelBtf.present();
+        Feature bpffs = mountBpffs();
+        Map<String, Feature> attach = new LinkedHashMap<>();
+        byte[] elf = probeObject();
+        for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
+            attach.put(e.getValue(), elf == null
+                    ? Feature.unknown("probe object missing from the jar")
+                    : LibbpfLog.quietly(() -> tryAttach(elf, e.getKey())));
+        }
+        return new FeatureReport(release, btf, bpffs, attach);
+    }
+
+    private static Feature mountBpffs() {
+        try {
+            boolean was = Bpffs.mounted(Bpffs.DEFAULT);
+            Bpffs.ensureMounted(Bpffs.DEFAULT);
+            return Feature.available(was ? "mounted" : "mounted by bpfwatch");
+        } catch (LibbpfException e) {
+            return Feature.notSupported(e.getMessage());
+        }
+    }
+
+    /** Loads only {@code program} of the probe object and attaches it where its section says. */
+    static Feature tryAttach(byte[] elf, String program) {
+        try (BpfObject obj = BpfObject.open("feature_probe", elf)) {
+            for (BpfProgram p : obj.programs()) {
+                p.setAutoload(p.name().equals(program));
+            }
+            BpfProgram target = obj.program(program).orElseThrow();
+            try {
+                obj.load();
+            } catch (LibbpfException e) {
+                return Feature.notSupported("load: " + e.errnoName());
+            }
+            if ("socket".equals(target.section())) {
+                return Feature.available("loads"); // attached per socket, later, by SO_ATTACH_BPF
+            }
+            if (target.section().startsWith("tracepoint/")) {
+                Bpffs.ensureTracefsMounted();
+            }
+            try (BpfLink link = target.isIterator() ? target.attachIterator() : target.attach()) {
+                return Feature.available("attaches");
+            } catch (LibbpfException e) {
+                return Feature.notSupported("attach: " + e.errnoName());
+            }
+        } catch (LibbpfException e) {
+            return Feature.unknown(e.getMessage());
+        }
+    }
+
+    private static byte[] probeObject() {
+        try (InputStream in = FeatureProbe.class.getResourceAsStream(PROBE_OBJECT)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (IOException e) {
+            return System.getProperty("os.version");
+        }
+    }
+
+    /** Feature names the report lists, in order. */
+    public static List<String> attachTypes() {
+        return List.copyOf(PROGRAMS.values());
+    }
+}

@@ -1,0 +1,33 @@
+// One trivial program per attach type. The agent loads and attaches each on
+// its own at start-up to learn which hook types this kernel offers: a
+// kernel can have the program type yet refuse the attachment (no
+// CONFIG_KPROBES, fentry blocked by lockdown), so only a real attach tells.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int probe_tracepoint(void *ctx) { return 0; }
+
+SEC("raw_tp/sys_enter")
+int probe_raw_tp(void *ctx) { return 0; }
+
+SEC("tp_btf/sys_enter")
+int probe_tp_btf(void *ctx) { return 0; }
+
+SEC("kprobe/do_sys_openat2")
+int probe_kprobe(void *ctx) { return 0; }
+
+SEC("fentry/do_sys_openat2")
+int BPF_PROG(probe_fentry) { return 0; }
+
+SEC("iter/tcp")
+int probe_iter_tcp(struct bpf_iter__tcp *ctx) { return 0; }
+
+SEC("iter/udp")
+int probe_iter_udp(struct bpf_iter__udp *ctx) { return 0; }
+
+SEC("socket")
+int probe_socket_filter(struct __sk_buff *skb) { return skb->len; }

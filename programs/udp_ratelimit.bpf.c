@@ -1,0 +1,272 @@
+// Rate-limits a UDP socket per destination IP: the local address each
+// datagram was sent to, so one socket bound to 0.0.0.0 / :: that serves many
+// addresses (a DNS server, say) gives each address its own token bucket and
+// a flood against one of them does not starve the others.
+//
+// Attached with SO_ATTACH_BPF. UDP runs socket filters from
+// udp_queue_rcv_one_skb() / udpv6_queue_rcv_one_skb() through
+// sk_filter_trim_cap(), after ip_local_deliver_finish() has pulled the IP
+// header: skb->data (offset 0 here) is the UDP header and skb->len the UDP
+// length. The IP header is still in the linear area behind data, and
+// skb->network_header still points at it, so it is read relative to
+// BPF_HDR_START_NET rather than at a negative offset from data.
+//
+// A returned value of 0 drops the datagram (counted by the kernel as
+// SKB_DROP_REASON_SOCKET_FILTER); anything >= skb->len keeps it whole.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+// Not in vmlinux.h: they are #defines in the kernel, not BTF types.
+#define UDPRL_ETH_P_IP   0x0800
+#define UDPRL_ETH_P_IPV6 0x86DD
+
+#define UDPRL_NSEC_PER_SEC 1000000000ULL
+
+// Each failed compare-and-swap means another CPU just admitted a packet on
+// the same bucket, so the loop is short unless the bucket is being drained
+// hard; the bound only keeps the verifier (and the worst case) finite.
+#define UDPRL_CAS_TRIES 8
+
+// Every struct below is part of the agent's interface: fixed size, naturally
+// aligned, no implicit padding, so Java reads them by offset.
+
+// 16 bytes. IPv4 is stored v4-mapped (::ffff:a.b.c.d) so one key type serves
+// IPv4, IPv6 and dual-stack sockets receiving IPv4.
+struct udprl_addr {
+	__u8 addr[16];
+};
+
+// 20 bytes. LPM trie key: prefixlen counts bits of the 16-byte mapped form,
+// so an IPv4 /24 is 96 + 24 = 120.
+struct udprl_prefix {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+// 16 bytes. rate_pps == 0 means no limit: pass everything, still count.
+struct udprl_config {
+	__u64 rate_pps;
+	__u64 burst;
+};
+
+// 24 bytes. tat_ns is the GCRA theoretical arrival time on the
+// bpf_ktime_get_ns() clock (CLOCK_MONOTONIC).
+struct udprl_bucket {
+	__u64 tat_ns;
+	__u64 passed;
+	__u64 dropped;
+};
+
+// 24 bytes, per CPU: the agent sums over CPUs.
+struct udprl_totals {
+	__u64 passed;
+	__u64 dropped;
+	__u64 not_ip;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct udprl_config);
+} udprl_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // LPM tries require it
+	__uint(max_entries, 1024);
+	__type(key, struct udprl_prefix);
+	__type(value, struct udprl_config);
+} udprl_overrides SEC(".maps");
+
+// LRU so that a flood over random destination addresses (possible on a
+// socket bound to a whole routed prefix) evicts idle buckets instead of
+// failing inserts once full; an evicted address simply starts a fresh burst.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct udprl_addr);
+	__type(value, struct udprl_bucket);
+} udprl_buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct udprl_totals);
+} udprl_totals SEC(".maps");
+
+// Per-CPU slots still use atomic adds: a run from process context can be
+// interrupted by a softirq running this same filter on the same CPU, and a
+// plain read-modify-write would lose a count. Uncontended, it costs little.
+static __always_inline void count_total(__u64 *field)
+{
+	__sync_fetch_and_add(field, 1);
+}
+
+// Fills *dst with the packet's destination address, v4-mapped for IPv4.
+// Returns 0 on success, -1 if the packet is not IP or the header is not
+// where the socket filter expects it.
+static __always_inline int read_daddr(struct __sk_buff *skb,
+				      struct udprl_addr *dst)
+{
+	__u8 first;
+
+	// skb->protocol says which header to expect; the version nibble of
+	// the header itself must agree, or network_header is not what we
+	// think it is and the address would be garbage.
+	if (bpf_skb_load_bytes_relative(skb, 0, &first, 1, BPF_HDR_START_NET))
+		return -1;
+
+	if (skb->protocol == bpf_htons(UDPRL_ETH_P_IP)) {
+		if ((first >> 4) != 4)
+			return -1;
+		__builtin_memset(dst->addr, 0, 10);
+		dst->addr[10] = 0xff;
+		dst->addr[11] = 0xff;
+		return bpf_skb_load_bytes_relative(skb,
+				offsetof(struct iphdr, daddr),
+				&dst->addr[12], 4, BPF_HDR_START_NET) ? -1 : 0;
+	}
+	if (skb->protocol == bpf_htons(UDPRL_ETH_P_IPV6)) {
+		if ((first >> 4) != 6)
+			return -1;
+		return bpf_skb_load_bytes_relative(skb,
+				offsetof(struct ipv6hdr, daddr),
+				dst->addr, 16, BPF_HDR_START_NET) ? -1 : 0;
+	}
+	return -1;
+}
+
+// Returns the bucket for addr, creating it if needed; NULL only if the map
+// refuses the insert (LRU eviction makes that rare: out of memory).
+static __always_inline struct udprl_bucket *get_bucket(struct udprl_addr *addr)
+{
+	struct udprl_bucket *b, fresh = {};
+
+	b = bpf_map_lookup_elem(&udprl_buckets, addr);
+	if (b)
+		return b;
+	// tat_ns = 0 is "long idle": the first packet sees a full burst.
+	// BPF_NOEXIST because another CPU may have created the bucket since
+	// our lookup; overwriting it would wipe its tat and counts. Either
+	// way, look up again and use whichever bucket is in the map.
+	bpf_map_update_elem(&udprl_buckets, addr, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&udprl_buckets, addr);
+}
+
+// GCRA: one u64 per bucket, the theoretical arrival time (tat) of the next
+// packet if traffic ran exactly at rate. A packet at now is admitted when
+// the new tat, max(tat, now) + T, is no more than burst * T ahead of now;
+// that is the token bucket without a separate token count or refill step.
+//
+// Lock-free and multi-CPU safe: tat only moves by a successful
+// compare-and-swap from the exact value the decision was computed on, so
+// each admitted packet advances tat by a full T on top of every other
+// admission. Two CPUs "refilling" at once cannot both spend the same credit:
+// the loser's CAS fails, it re-reads the advanced tat and decides again.
+// Tokens never come from nothing.
+static __always_inline bool gcra_admit(struct udprl_bucket *b,
+				       const struct udprl_config *cfg)
+{
+	__u64 rate = cfg->rate_pps, burst = cfg->burst;
+	__u64 now, interval, tolerance, tat, base, next, seen;
+	int i;
+
+	// Clamped at one packet per nanosecond so the arithmetic stays
+	// meaningful; integer division makes the effective rate at most a
+	// hair above rate_pps (e.g. 3 pps -> T = 333333333 ns).
+	interval = UDPRL_NSEC_PER_SEC / rate;
+	if (interval == 0)
+		interval = 1;
+	// burst 0 would admit nothing ever; a configured rate means at least
+	// one packet per interval, so treat it as 1 (strict spacing).
+	if (burst == 0)
+		burst = 1;
+	// interval <= 1e9, so capping burst at 2^32 - 1 keeps burst * T below
+	// 2^63: no wrap, and no overflow check that clang would lower to a
+	// 128-bit multiply BPF cannot do. Four billion packets is no limit.
+	if (burst > 0xffffffffULL)
+		burst = 0xffffffffULL;
+	tolerance = interval * burst;
+
+	now = bpf_ktime_get_ns();
+	tat = *(volatile __u64 *)&b->tat_ns;
+
+	for (i = 0; i < UDPRL_CAS_TRIES; i++) {
+		base = tat > now ? tat : now;
+		next = base + interval;
+		// next - now == (tat - now, if tat is ahead) + T: how far this
+		// packet would push the bucket past "on schedule". With
+		// tolerance = burst * T a fresh bucket admits exactly burst
+		// packets back to back, then one per T.
+		if (next - now > tolerance)
+			return false;
+		seen = __sync_val_compare_and_swap(&b->tat_ns, tat, next);
+		if (seen == tat)
+			return true;
+		tat = seen;
+	}
+	// Still losing after UDPRL_CAS_TRIES: every loss was another CPU's
+	// admission on this very bucket, so it is being drained as fast as it
+	// refills. Dropping keeps the limit a hard upper bound; passing here
+	// would admit a packet tat never paid for.
+	return false;
+}
+
+SEC("socket")
+int udp_ratelimit(struct __sk_buff *skb)
+{
+	struct udprl_totals *totals;
+	struct udprl_config *cfg;
+	struct udprl_bucket *b;
+	struct udprl_prefix pfx;
+	struct udprl_addr addr;
+	__u32 zero = 0;
+	bool pass;
+
+	totals = bpf_map_lookup_elem(&udprl_totals, &zero);
+	if (!totals)
+		return skb->len; // never for key 0; the verifier needs the check
+
+	// Not IP or unparsable: not ours to judge, so never dropped.
+	if (read_daddr(skb, &addr)) {
+		count_total(&totals->not_ip);
+		return skb->len;
+	}
+
+	// Config is read on every packet so a map update changes rate and
+	// burst live, without reloading or re-attaching. An override for the
+	// longest matching prefix wins over the default. A concurrent update
+	// from user space can pair a new rate with the old burst for one
+	// packet; that is harmless.
+	__builtin_memcpy(pfx.addr, addr.addr, sizeof(pfx.addr));
+	pfx.prefixlen = 128;
+	cfg = bpf_map_lookup_elem(&udprl_overrides, &pfx);
+	if (!cfg)
+		cfg = bpf_map_lookup_elem(&udprl_config, &zero);
+
+	b = get_bucket(&addr);
+
+	if (!cfg || cfg->rate_pps == 0)
+		pass = true;
+	else if (!b)
+		// No bucket means no state to limit with; failing open keeps
+		// the service up, and the totals still show the traffic.
+		pass = true;
+	else
+		pass = gcra_admit(b, cfg);
+
+	if (pass) {
+		count_total(&totals->passed);
+		if (b)
+			__sync_fetch_and_add(&b->passed, 1);
+		return skb->len;
+	}
+	count_total(&totals->dropped);
+	__sync_fetch_and_add(&b->dropped, 1);
+	return 0;
+}
