@@ -1,76 +1,81 @@
 package dev.bpfwatch.agent;
 
-import dev.bpfwatch.btf.DropReasons;
-import dev.bpfwatch.libbpf.BpfMap;
-import dev.bpfwatch.libbpf.KernelBtf;
-import dev.bpfwatch.metrics.DropReasonCollector;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The running exporter: bundled programs loaded and attached, their maps
- * read on every scrape, served over HTTP. Closing it stops the server and
- * takes every program out of the kernel.
+ * The running exporter: modules started (programs loaded and attached),
+ * their collectors read on every scrape, served over HTTP. Closing it stops
+ * the server and takes every module's programs out of the kernel.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
-    static final String KFREE_SKB = "kfree_skb_drops";
 
     private final CollectorRegistry registry;
-    private final BundledProgram kfreeSkb;
+    private final List<Module> modules;
     private final HTTPServer server;
 
-    private Agent(CollectorRegistry registry, BundledProgram kfreeSkb, HTTPServer server) {
+    private Agent(CollectorRegistry registry, List<Module> modules, HTTPServer server) {
         this.registry = registry;
-        this.kfreeSkb = kfreeSkb;
+        this.modules = modules;
         this.server = server;
     }
 
     public static Agent start(InetSocketAddress listen, String namespace) {
+        return start(listen, namespace, BundledModules.all());
+    }
+
+    /**
+     * Starts every module it can; one that fails is logged and left out, the
+     * others run. Only when none starts is that an error.
+     */
+    public static Agent start(InetSocketAddress listen, String namespace, List<ModuleFactory> factories) {
         FeatureReport features = FeatureProbe.report();
         LOG.info(() -> "features: " + features.describe().stripTrailing());
-        DropReasons reasons;
-        try (KernelBtf btf = KernelBtf.load()) {
-            reasons = DropReasons.fromKernel(btf);
+        AgentContext context = new AgentContext(namespace, features);
+        List<Module> modules = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (ModuleFactory f : factories) {
+            try {
+                modules.add(f.start(context));
+            } catch (RuntimeException e) {
+                failures.add(f.name() + ": " + e.getMessage());
+                LOG.log(Level.SEVERE, "module " + f.name() + " did not start: " + e.getMessage());
+            }
         }
-        BundledProgram kfreeSkb = BundledProgram.loadAndAttach(KFREE_SKB);
+        if (modules.isEmpty() && !failures.isEmpty()) {
+            throw new AgentStartException("no module started: " + String.join("; ", failures));
+        }
         try {
-            BpfMap drops = kfreeSkb.object().map(KFREE_SKB).orElseThrow();
             CollectorRegistry registry = new CollectorRegistry(true);
-            registry.register(new DropReasonCollector(namespace, () -> countsByReason(drops), reasons));
+            for (Module m : modules) {
+                for (Collector c : m.collectors()) {
+                    registry.register(c);
+                }
+            }
             HTTPServer server = new HTTPServer.Builder()
                     .withInetSocketAddress(listen)
                     .withRegistry(registry)
                     .withDaemonThreads(true)
                     .build();
-            return new Agent(registry, kfreeSkb, server);
+            return new Agent(registry, modules, server);
         } catch (IOException e) {
-            kfreeSkb.close();
+            modules.forEach(Module::close);
             throw new UncheckedIOException("listen on " + listen + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            kfreeSkb.close();
+            modules.forEach(Module::close);
             throw e;
         }
-    }
-
-    /** reason number -> drops summed over CPUs */
-    static Map<Long, Long> countsByReason(BpfMap drops) {
-        Map<Long, Long> counts = new HashMap<>();
-        for (BpfMap.Entry e : drops.entries()) {
-            long reason = ByteBuffer.wrap(e.key()).order(ByteOrder.nativeOrder()).getInt() & 0xffffffffL;
-            counts.merge(reason, drops.sumU64(e.value(), 0), Long::sum);
-        }
-        return counts;
     }
 
     public int port() {
@@ -81,14 +86,17 @@ public final class Agent implements AutoCloseable {
         return registry;
     }
 
+    public List<String> moduleNames() {
+        return modules.stream().map(Module::name).toList();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
-            if (server != null) {
-                server.close();
-            }
+            server.close();
         } finally {
-            kfreeSkb.close();
+            modules.forEach(Module::close);
+            modules.clear();
         }
     }
 }

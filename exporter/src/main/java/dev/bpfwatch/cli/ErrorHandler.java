@@ -1,6 +1,5 @@
 package dev.bpfwatch.cli;
 
-import dev.bpfwatch.libbpf.LibbpfException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 
@@ -21,7 +20,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     }
 
     private static String message(Exception e) {
-        if (e instanceof LibbpfException || e instanceof UserInputException || e instanceof UncheckedIOException) {
+        // Our own exceptions are written for operators; others get their type for context.
+        if (e.getClass().getName().startsWith("dev.bpfwatch.") || e instanceof UncheckedIOException) {
             return e.getMessage();
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -28,8 +28,8 @@ class KfreeSkbDropsTest {
         try (KernelBtf btf = KernelBtf.load()) {
             reasons = DropReasons.fromKernel(btf);
         }
-        program = BundledProgram.loadAndAttach(Agent.KFREE_SKB);
-        drops = program.object().map(Agent.KFREE_SKB).orElseThrow();
+        program = BundledProgram.loadAndAttach(KfreeSkbModule.NAME);
+        drops = program.object().map(KfreeSkbModule.NAME).orElseThrow();
     }
 
     @AfterAll
@@ -39,7 +39,7 @@ class KfreeSkbDropsTest {
     }
 
     private static long count(String reason) {
-        return Agent.countsByReason(drops).getOrDefault(reasons.value(reason), 0L);
+        return KfreeSkbModule.countsByReason(drops).getOrDefault(reasons.value(reason), 0L);
     }
 
     @Test
@@ -80,7 +80,7 @@ class KfreeSkbDropsTest {
     @Test
     void reasonsAreNamedNeverNumbered() {
         Loopback.sendUdp("127.0.0.1", Loopback.closedUdpPort(), 1, 1);
-        Map<Long, Long> counts = Agent.countsByReason(drops);
+        Map<Long, Long> counts = KfreeSkbModule.countsByReason(drops);
         assertTrue(counts.keySet().stream().map(reasons::name).noneMatch(n -> n.startsWith("UNKNOWN_")),
                 "every reason seen has a BTF name: " + counts);
     }
