@@ -2,13 +2,16 @@ package dev.bpfwatch.agent;
 
 import java.util.List;
 
-/** What `bpfwatch run` starts when no config is given: the embedded default. */
+/**
+ * Modules written in code rather than YAML, part of the embedded default
+ * beside the bundled configs (they need more than maps to samples:
+ * process attribution, pinned filters).
+ */
 public final class BundledModules {
     private BundledModules() {
     }
 
     public static List<ModuleFactory> all() {
-        return List.of(
-                KfreeSkbModule.factory());
+        return List.of();
     }
 }

@@ -1,5 +1,6 @@
 package dev.bpfwatch.cli;
 
+import dev.bpfwatch.config.ConfigException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 
@@ -16,7 +17,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         if (debug) {
             e.printStackTrace(cl.getErr());
         }
-        return e instanceof UserInputException ? 2 : 1;
+        return e instanceof UserInputException || e instanceof ConfigException ? 2 : 1;
     }
 
     private static String message(Exception e) {

@@ -1,17 +1,18 @@
 package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Agent;
-import java.net.InetSocketAddress;
+import dev.bpfwatch.agent.AgentOptions;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Load the bundled programs and serve their metrics until SIGTERM/SIGINT.")
+        description = "Load configs (default: the embedded ones), serve their metrics until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
@@ -19,33 +20,51 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--web.listen-address", defaultValue = ":9435", paramLabel = "[HOST]:PORT",
-            description = "Address to serve metrics on (default: ${DEFAULT-VALUE}).")
+            description = "Address to serve on (default: ${DEFAULT-VALUE}).")
     String listenAddress;
 
+    @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
+            description = "Path of the metrics (default: ${DEFAULT-VALUE}).")
+    String telemetryPath;
+
     @Option(names = "--metrics.namespace", defaultValue = "bpfwatch",
-            description = "Prefix of every metric name (default: ${DEFAULT-VALUE}).")
+            description = "Prefix of metric names (default: ${DEFAULT-VALUE}; 'ebpf_exporter' gives ebpf_exporter's names).")
     String namespace;
+
+    @Option(names = "--bpf.stats",
+            description = "Turn on kernel BPF run-time stats (run count and time per program) while running.")
+    boolean bpfStats;
+
+    @Mixin
+    ConfigOptions configs;
 
     @Option(names = "--debug", description = "Print stack traces with errors.")
     boolean debug;
 
     @Override
     public Integer call() throws InterruptedException {
-        InetSocketAddress listen = ListenAddress.parse(listenAddress);
+        AgentOptions options = options();
+        CountDownLatch stop = new CountDownLatch(1);
+        Agent agent = Agent.start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close(); // links destroyed, programs out of the kernel, before the JVM goes
+            stop.countDown();
+        }, "bpfwatch-shutdown"));
+        LOG.info(() -> "running " + agent.moduleNames() + ", metrics on port " + agent.port() + telemetryPath);
+        spec.commandLine().getOut().println("bpfwatch: serving on port " + agent.port());
+        spec.commandLine().getOut().flush();
+        stop.await();
+        return 0;
+    }
+
+    AgentOptions options() {
         if (!namespace.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
             throw new UserInputException("--metrics.namespace " + namespace + ": not a valid metric name prefix");
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        try (Agent agent = Agent.start(listen, namespace)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                agent.close(); // links destroyed, programs out of the kernel, before the JVM goes
-                stop.countDown();
-            }, "bpfwatch-shutdown"));
-            LOG.info(() -> "serving metrics on http://" + listenAddress + "/metrics");
-            spec.commandLine().getOut().println("bpfwatch: serving on port " + agent.port());
-            spec.commandLine().getOut().flush();
-            stop.await();
+        if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
+            throw new UserInputException("--web.telemetry-path " + telemetryPath + ": must start with / and not be /");
         }
-        return 0;
+        return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
+                configs.names, configs.strict, bpfStats);
     }
 }

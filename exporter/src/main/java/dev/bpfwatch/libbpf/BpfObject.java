@@ -107,6 +107,11 @@ public final class BpfObject implements AutoCloseable {
         return name;
     }
 
+    /** The object's own BTF: layouts of its map keys, values and records. */
+    public ObjectBtf btf() {
+        return new ObjectBtf(this);
+    }
+
     public List<BpfProgram> programs() {
         return Collections.unmodifiableList(programs);
     }
@@ -123,6 +128,23 @@ public final class BpfObject implements AutoCloseable {
             names.add(Native.BPF.bpf_map__name(m));
         }
         return names;
+    }
+
+    /** Maps as declared, usable before load (for validation). */
+    public List<MapSpec> mapSpecs() {
+        List<MapSpec> specs = new ArrayList<>();
+        for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
+             m = Native.BPF.bpf_object__next_map(handle(), m)) {
+            specs.add(new MapSpec(Native.BPF.bpf_map__name(m), BpfMapType.of(Native.BPF.bpf_map__type(m)),
+                    Native.BPF.bpf_map__key_size(m), Native.BPF.bpf_map__value_size(m),
+                    Native.BPF.bpf_map__max_entries(m), Native.BPF.bpf_map__btf_key_type_id(m),
+                    Native.BPF.bpf_map__btf_value_type_id(m)));
+        }
+        return specs;
+    }
+
+    public Optional<MapSpec> mapSpec(String mapName) {
+        return mapSpecs().stream().filter(m -> m.name().equals(mapName)).findFirst();
     }
 
     /** Changes a map's size before load (a config may size maps for its host). */

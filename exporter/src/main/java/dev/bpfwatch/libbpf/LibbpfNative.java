@@ -110,6 +110,12 @@ public interface LibbpfNative {
 
     String btf__name_by_offset(Pointer btf, int offset);
 
+    Pointer bpf_object__btf(Pointer obj);
+
+    long btf__resolve_size(Pointer btf, int typeId);
+
+    int btf__resolve_type(Pointer btf, int typeId);
+
     // --- logging ---
     /** libbpf's print hook: {@code int (*)(enum libbpf_print_level, const char *, va_list)}. */
     public interface PrintCallback {

@@ -17,9 +17,13 @@ public final class Scrape {
     }
 
     public static String metrics(int port) {
+        return get(port, "/metrics");
+    }
+
+    public static String get(int port, String path) {
         try {
             HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("scrape returned " + r.statusCode());

@@ -1,0 +1,42 @@
+package dev.bpfwatch.agent;
+
+import dev.bpfwatch.config.ConfigException;
+import dev.bpfwatch.decode.Decoders;
+import dev.bpfwatch.decode.HostDecoderContext;
+import dev.bpfwatch.libbpf.LibbpfException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * `bpfwatch check`: every config parsed, bound to its object and loaded
+ * through the verifier, then closed again; nothing stays in the kernel.
+ */
+public final class ConfigChecker {
+    private ConfigChecker() {
+    }
+
+    /** @return one message per failing config; empty when all pass */
+    public static List<String> check(Path dir, List<String> names, Consumer<String> passed) {
+        Decoders decoders = Decoders.standard(new HostDecoderContext());
+        List<String> errors = new ArrayList<>();
+        List<ConfigFiles.Pair> pairs;
+        try {
+            pairs = ConfigFiles.find(dir != null ? dir : ConfigFiles.embeddedDir(), names);
+        } catch (ConfigException e) {
+            return List.of(e.getMessage());
+        }
+        for (ConfigFiles.Pair pair : pairs) {
+            try (ConfigModule.Prepared p = ConfigModule.prepare(pair, decoders)) {
+                p.object().load();
+                passed.accept(pair.name());
+            } catch (ConfigException e) {
+                errors.add(e.getMessage());
+            } catch (LibbpfException e) {
+                errors.add(pair.object() + ": " + e.getMessage());
+            }
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.bpfwatch.agent;
+
+import dev.bpfwatch.config.BoundConfig;
+import dev.bpfwatch.config.ConfigBinder;
+import dev.bpfwatch.config.ConfigParser;
+import dev.bpfwatch.config.ConfigSpec;
+import dev.bpfwatch.decode.Decoders;
+import dev.bpfwatch.libbpf.BpfLink;
+import dev.bpfwatch.libbpf.BpfObject;
+import dev.bpfwatch.libbpf.BpfProgram;
+import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.metrics.ConfigCollector;
+import io.prometheus.client.Collector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * One config running: its object loaded, programs attached, collector
+ * reading its maps. Start-up checks the YAML against the object before
+ * anything reaches the kernel, and a failure half-way leaves nothing behind.
+ */
+public final class ConfigModule implements Module {
+    private static final Logger LOG = Logger.getLogger(ConfigModule.class.getName());
+
+    private final String name;
+    private final BpfObject object;
+    private final ConfigCollector collector;
+    private final Map<String, ProgramState> programs;
+
+    /** What happened to each program at start: attached, or why not. */
+    public record ProgramState(BpfProgram program, boolean attached, String error) {
+    }
+
+    private ConfigModule(String name, BpfObject object, ConfigCollector collector, Map<String, ProgramState> programs) {
+        this.name = name;
+        this.object = object;
+        this.collector = collector;
+        this.programs = programs;
+    }
+
+    /** Parses and binds a config without loading anything: what `check` and start-up share. */
+    static BoundConfig bind(ConfigFiles.Pair pair, BpfObject object, Decoders decoders) {
+        ConfigSpec spec;
+        try (InputStream in = Files.newInputStream(pair.yaml())) {
+            spec = ConfigParser.parse(pair.name(), pair.yaml().toString(), in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + pair.yaml() + ": " + e.getMessage(), e);
+        }
+        return new ConfigBinder(decoders).bind(spec, object);
+    }
+
+    static BpfObject open(ConfigFiles.Pair pair) {
+        try {
+            return BpfObject.open(pair.object().getFileName().toString(), Files.readAllBytes(pair.object()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("read " + pair.object() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A config opened and checked against its object; nothing in the kernel yet. */
+    public record Prepared(ConfigFiles.Pair pair, BpfObject object, BoundConfig bound) implements AutoCloseable {
+        @Override
+        public void close() {
+            object.close();
+        }
+    }
+
+    /** Opens the object and checks the YAML against it: bad input fails here, before any load. */
+    public static Prepared prepare(ConfigFiles.Pair pair, Decoders decoders) {
+        BpfObject object = open(pair);
+        try {
+            return new Prepared(pair, object, bind(pair, object, decoders));
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads and attaches a prepared config. On failure its object is closed,
+     * so nothing of it stays in the kernel.
+     *
+     * @param strict an attach failure fails the config; otherwise it is
+     *               logged, shown in self-metrics, and the rest runs
+     */
+    public static ConfigModule start(Prepared prepared, AgentContext context, Decoders decoders, boolean strict) {
+        BpfObject object = prepared.object();
+        String configName = prepared.pair().name();
+        try {
+            object.load();
+            Map<String, ProgramState> states = new LinkedHashMap<>();
+            Map<String, BpfLink> iterators = new HashMap<>();
+            for (BpfProgram p : object.programs()) {
+                if ("socket".equals(p.section())) {
+                    states.put(p.name(), new ProgramState(p, false, "socket filter: attached per socket"));
+                    continue;
+                }
+                try {
+                    if (p.section().startsWith("tracepoint/")) {
+                        Bpffs.ensureTracefsMounted();
+                    }
+                    BpfLink link = p.isIterator() ? p.attachIterator() : p.attach();
+                    if (p.isIterator()) {
+                        iterators.put(p.name(), link);
+                    }
+                    states.put(p.name(), new ProgramState(p, true, null));
+                } catch (LibbpfException e) {
+                    if (strict) {
+                        throw e;
+                    }
+                    LOG.warning("config " + configName + ": " + e.getMessage() + " (continuing without it)");
+                    states.put(p.name(), new ProgramState(p, false, e.getMessage()));
+                }
+            }
+            ConfigCollector collector = new ConfigCollector(prepared.bound(), context.namespace(),
+                    new LiveSampleSource(object, iterators), decoders);
+            return new ConfigModule(configName, object, collector, states);
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<Collector> collectors() {
+        return List.of(collector);
+    }
+
+    public ConfigCollector collector() {
+        return collector;
+    }
+
+    public BpfObject object() {
+        return object;
+    }
+
+    public Map<String, ProgramState> programs() {
+        return programs;
+    }
+
+    @Override
+    public void close() {
+        object.close();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.bpfwatch.agent;
+
+import dev.bpfwatch.libbpf.BpfMap;
+import dev.bpfwatch.libbpf.BpfMapType;
+import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.libbpf.ProgramInfo;
+import dev.bpfwatch.metrics.ConfigCollector;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The agent's account of itself: which configs run, each program's state and
+ * cost, each map's fill (a full map silently drops updates), decoder errors,
+ * scrape time per config.
+ */
+final class SelfMetrics extends Collector implements Collector.Describable {
+    private final String ns;
+    private final Supplier<List<ConfigModule>> configs;
+    private final Map<String, String> failures;
+
+    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Map<String, String> failures) {
+        this.ns = namespace;
+        this.configs = configs;
+        this.failures = failures;
+    }
+
+    @Override
+    public List<MetricFamilySamples> collect() {
+        GaugeMetricFamily enabled = new GaugeMetricFamily(ns + "_enabled_configs", "Configs running (1 each).",
+                List.of("name"));
+        GaugeMetricFamily info = new GaugeMetricFamily(ns + "_ebpf_program_info",
+                "A program bpfwatch loaded, with its kernel id and tag.",
+                List.of("config", "program", "section", "id", "tag"));
+        GaugeMetricFamily attached = new GaugeMetricFamily(ns + "_ebpf_program_attached",
+                "1 if the program is attached to its hook, 0 if attaching failed.", List.of("config", "program"));
+        CounterMetricFamily runCount = new CounterMetricFamily(ns + "_ebpf_program_run_count",
+                "Times the program ran (kernel BPF stats; 0 unless --bpf.stats or kernel.bpf_stats_enabled).",
+                List.of("config", "program"));
+        CounterMetricFamily runTime = new CounterMetricFamily(ns + "_ebpf_program_run_time_seconds",
+                "Time spent running the program (kernel BPF stats).", List.of("config", "program"));
+        GaugeMetricFamily entries = new GaugeMetricFamily(ns + "_ebpf_map_entries",
+                "Entries in the map at the last scrape that read it.", List.of("config", "map"));
+        GaugeMetricFamily maxEntries = new GaugeMetricFamily(ns + "_ebpf_map_max_entries",
+                "Capacity of the map; updates beyond it are silently lost.", List.of("config", "map"));
+        CounterMetricFamily decoderErrors = new CounterMetricFamily(ns + "_decoder_errors",
+                "Map entries skipped because a label could not be decoded.", List.of("config"));
+        GaugeMetricFamily scrape = new GaugeMetricFamily(ns + "_config_scrape_duration_seconds",
+                "Time the last scrape spent reading and decoding this config.", List.of("config"));
+        GaugeMetricFamily failed = new GaugeMetricFamily(ns + "_config_errors",
+                "1 for a config that failed to load or attach (see the log and / for why).", List.of("config"));
+        failures.keySet().forEach(name -> failed.addMetric(List.of(name), 1));
+        for (ConfigModule c : configs.get()) {
+            String config = c.name();
+            enabled.addMetric(List.of(config), 1);
+            ConfigCollector collector = c.collector();
+            decoderErrors.addMetric(List.of(config), collector.decoderErrors());
+            scrape.addMetric(List.of(config), collector.lastScrapeSeconds());
+            c.programs().forEach((name, state) -> {
+                attached.addMetric(List.of(config, name), state.attached() ? 1 : 0);
+                try {
+                    ProgramInfo p = state.program().info();
+                    info.addMetric(List.of(config, name, state.program().section(),
+                            Integer.toString(p.id()), p.tag()), 1);
+                    runCount.addMetric(List.of(config, name), p.runCount());
+                    runTime.addMetric(List.of(config, name), p.runTimeNs() / 1e9);
+                } catch (LibbpfException | IllegalStateException e) {
+                    // not loaded (autoload off): nothing the kernel can tell
+                }
+            });
+            var seen = collector.lastEntries();
+            for (BpfMap map : c.object().maps()) {
+                if (map.name().startsWith(".")) {
+                    continue; // .rodata/.bss: globals, not tables
+                }
+                maxEntries.addMetric(List.of(config, map.name()), map.maxEntries());
+                boolean array = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY;
+                if (array) {
+                    entries.addMetric(List.of(config, map.name()), map.maxEntries());
+                } else if (seen.containsKey(map.name())) {
+                    entries.addMetric(List.of(config, map.name()), seen.get(map.name()));
+                }
+            }
+        }
+        return List.of(enabled, failed, info, attached, runCount, runTime, entries, maxEntries, decoderErrors, scrape);
+    }
+
+    @Override
+    public List<MetricFamilySamples> describe() {
+        return List.of();
+    }
+}

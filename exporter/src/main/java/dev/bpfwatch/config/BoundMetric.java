@@ -1,0 +1,24 @@
+package dev.bpfwatch.config;
+
+import java.util.List;
+
+/**
+ * A metric checked against its object: which map (or iterator) feeds it,
+ * where each label and the value sit, and how per-CPU values are handled.
+ *
+ * @param source       map name, or iterator program name when {@code fromIterator}
+ * @param recordSize   bytes per iterator record (0 for maps)
+ * @param bucket       histograms: the key slice holding the bucket index
+ * @param splitByCpu   per-CPU map whose last label is {@code cpu}: one series per CPU
+ */
+public record BoundMetric(MetricSpec spec, String source, boolean fromIterator, int recordSize,
+                          List<LabelSlice> labels, LabelSlice bucket, ValueSlice value, boolean splitByCpu) {
+
+    public List<String> labelNames() {
+        List<String> names = new java.util.ArrayList<>(labels.stream().map(LabelSlice::name).toList());
+        if (splitByCpu) {
+            names.add("cpu");
+        }
+        return names;
+    }
+}

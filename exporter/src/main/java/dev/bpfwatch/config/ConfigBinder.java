@@ -1,0 +1,210 @@
+package dev.bpfwatch.config;
+
+import dev.bpfwatch.decode.DecoderConfig;
+import dev.bpfwatch.decode.Decoders;
+import dev.bpfwatch.libbpf.BpfObject;
+import dev.bpfwatch.libbpf.BpfProgram;
+import dev.bpfwatch.libbpf.BtfStruct;
+import dev.bpfwatch.libbpf.MapSpec;
+import dev.bpfwatch.libbpf.ObjectBtf;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks a parsed config against its opened (not loaded) object: maps
+ * exist, labels cover the key exactly, fields exist in BTF, bucket indexes
+ * fit, decoders are known and set up right. Every error names file:line.
+ */
+public final class ConfigBinder {
+    private static final int MAX_BUCKET_LABEL = 8;
+
+    private final Decoders decoders;
+
+    public ConfigBinder(Decoders decoders) {
+        this.decoders = decoders;
+    }
+
+    public BoundConfig bind(ConfigSpec config, BpfObject object) {
+        List<BoundMetric> bound = new ArrayList<>();
+        for (MetricSpec m : config.metrics()) {
+            bound.add(m.fromIterator() ? bindIterator(config, m, object) : bindMap(config, m, object));
+        }
+        return new BoundConfig(config, List.copyOf(bound));
+    }
+
+    private BoundMetric bindMap(ConfigSpec config, MetricSpec m, BpfObject object) {
+        List<MapSpec> maps = object.mapSpecs();
+        MapSpec map = maps.stream().filter(s -> s.name().equals(m.mapName())).findFirst()
+                .orElseThrow(() -> error(config, m.line(), "metric '" + m.name() + "': no map named '" + m.mapName()
+                        + "' in " + object.name() + Suggest.didYouMean(m.mapName(),
+                        maps.stream().map(MapSpec::name).toList()) + " (maps: "
+                        + String.join(", ", maps.stream().map(MapSpec::name).toList()) + ")"));
+        if (!map.type().iterable()) {
+            throw error(config, m.line(), "metric '" + m.name() + "': map '" + map.name() + "' is a "
+                    + map.type() + ", which holds no entries to export");
+        }
+        ObjectBtf btf = object.btf();
+        Optional<BtfStruct> keyStruct = map.btfKeyTypeId() > 0 ? btf.struct(map.btfKeyTypeId()) : Optional.empty();
+        Optional<BtfStruct> valueStruct = map.btfValueTypeId() > 0 ? btf.struct(map.btfValueTypeId()) : Optional.empty();
+
+        List<LabelSpec> labels = new ArrayList<>(m.labels());
+        boolean splitByCpu = !labels.isEmpty() && isCpuSplit(labels.get(labels.size() - 1));
+        if (splitByCpu) {
+            labels.remove(labels.size() - 1);
+            if (!map.type().perCpu()) {
+                throw error(config, m.labels().get(m.labels().size() - 1).line(), "label 'cpu' without a size "
+                        + "splits per-CPU values, but map '" + map.name() + "' is a " + map.type());
+            }
+        }
+        if (labels.isEmpty() && keyStruct.isPresent() && m.kind() != MetricKind.HISTOGRAM) {
+            labels = everyField(keyStruct.get());
+        }
+        List<LabelSlice> slices = slices(config, m, labels, map.keySize(), keyStruct, "map key of '" + map.name() + "'");
+        LabelSlice bucket = null;
+        if (m.kind() == MetricKind.HISTOGRAM) {
+            bucket = slices.remove(slices.size() - 1);
+            checkBucket(config, m, bucket);
+        }
+        ValueSlice value = valueSlice(config, m, map.valueSize(), valueStruct, "value of map '" + map.name() + "'");
+        return new BoundMetric(m, map.name(), false, 0, List.copyOf(slices), bucket, value, splitByCpu);
+    }
+
+    private BoundMetric bindIterator(ConfigSpec config, MetricSpec m, BpfObject object) {
+        BpfProgram program = object.program(m.iterator()).orElseThrow(() -> error(config, m.line(),
+                "metric '" + m.name() + "': no program named '" + m.iterator() + "' in " + object.name()
+                        + Suggest.didYouMean(m.iterator(), object.programs().stream().map(BpfProgram::name).toList())));
+        if (!program.isIterator()) {
+            throw error(config, m.line(), "metric '" + m.name() + "': program '" + m.iterator() + "' is "
+                    + program.section() + ", not an iter/ program");
+        }
+        BtfStruct record = object.btf().struct(m.record()).orElseThrow(() -> error(config, m.line(),
+                "metric '" + m.name() + "': no struct '" + m.record() + "' in the BTF of " + object.name()
+                        + " (declare it in the program so clang keeps it)"));
+        List<LabelSpec> labels = m.labels().isEmpty() ? everyField(record).stream()
+                .filter(l -> !l.field().equals(m.valueField())).toList() : m.labels();
+        List<LabelSlice> slices = slices(config, m, labels, -1, Optional.of(record), "record " + record.name());
+        ValueSlice value = valueSlice(config, m, record.size(), Optional.of(record), "record " + record.name());
+        return new BoundMetric(m, program.name(), true, record.size(), List.copyOf(slices), null, value, false);
+    }
+
+    /** Labels by size must add up to the key; labels by field take their place from BTF. */
+    private List<LabelSlice> slices(ConfigSpec config, MetricSpec m, List<LabelSpec> labels, int keySize,
+                                    Optional<BtfStruct> struct, String what) {
+        List<LabelSlice> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        boolean anyBySize = labels.stream().anyMatch(l -> !l.byField());
+        boolean anyByField = labels.stream().anyMatch(LabelSpec::byField);
+        if (anyBySize && anyByField) {
+            throw error(config, m.line(), "metric '" + m.name() + "': labels mix 'size' and 'field'; use one way");
+        }
+        int offset = 0;
+        StringBuilder sum = new StringBuilder();
+        for (LabelSpec l : labels) {
+            if (!names.add(l.name())) {
+                throw error(config, l.line(), "label '" + l.name() + "' appears twice in metric '" + m.name() + "'");
+            }
+            int at;
+            int size;
+            if (l.byField()) {
+                BtfStruct s = struct.orElseThrow(() -> error(config, l.line(), "label '" + l.name() + "' names field '"
+                        + l.field() + "', but the " + what + " has no struct type in BTF"));
+                BtfStruct.Field f = s.field(l.field()).orElseThrow(() -> error(config, l.line(), "label '" + l.name()
+                        + "': struct " + s.name() + " has no field '" + l.field() + "'"
+                        + Suggest.didYouMean(l.field(), s.fields().stream().map(BtfStruct.Field::name).toList())));
+                at = f.offset();
+                size = f.size();
+            } else {
+                at = offset;
+                size = l.size();
+                offset += l.size() + l.padding();
+                sum.append(sum.length() == 0 ? "" : " + ").append(l.name()).append(' ').append(l.size());
+                if (l.padding() > 0) {
+                    sum.append(" + padding ").append(l.padding());
+                }
+            }
+            List<DecoderConfig> chain = l.decoders();
+            try {
+                decoders.validateChain(chain, size);
+            } catch (IllegalArgumentException e) {
+                throw error(config, l.line(), "label '" + l.name() + "': " + e.getMessage());
+            }
+            out.add(new LabelSlice(l.name(), at, size, chain));
+        }
+        int total = struct.isPresent() && keySize < 0 ? struct.get().size() : keySize;
+        if (anyBySize && offset != total) {
+            throw error(config, m.line(), "metric '" + m.name() + "': labels cover " + offset + " bytes (" + sum
+                    + "), but the " + what + " is " + total + " bytes");
+        }
+        return out;
+    }
+
+    private ValueSlice valueSlice(ConfigSpec config, MetricSpec m, int valueSize, Optional<BtfStruct> struct,
+                                  String what) {
+        if (m.valueField() != null) {
+            BtfStruct s = struct.orElseThrow(() -> error(config, m.line(), "metric '" + m.name()
+                    + "': value_field '" + m.valueField() + "' given, but the " + what + " is not a struct"));
+            BtfStruct.Field f = s.field(m.valueField()).orElseThrow(() -> error(config, m.line(), "metric '"
+                    + m.name() + "': struct " + s.name() + " has no field '" + m.valueField() + "'"
+                    + Suggest.didYouMean(m.valueField(), s.fields().stream().map(BtfStruct.Field::name).toList())));
+            if (!(f.kind() == BtfStruct.Kind.INT || f.kind() == BtfStruct.Kind.ENUM) || !validWidth(f.size())) {
+                throw error(config, m.line(), "metric '" + m.name() + "': field '" + f.name()
+                        + "' is not an integer of 1, 2, 4 or 8 bytes");
+            }
+            return new ValueSlice(f.offset(), f.size(), f.signed());
+        }
+        if (struct.isPresent() && !m.fromIterator()) {
+            throw error(config, m.line(), "metric '" + m.name() + "': the " + what + " is struct "
+                    + struct.get().name() + "; name the number with value_field (fields: "
+                    + String.join(", ", struct.get().fields().stream().map(BtfStruct.Field::name).toList()) + ")");
+        }
+        if (!validWidth(valueSize)) {
+            throw error(config, m.line(), "metric '" + m.name() + "': the " + what + " is " + valueSize
+                    + " bytes; bpfwatch reads integers of 1, 2, 4 or 8 bytes");
+        }
+        return new ValueSlice(0, valueSize, false);
+    }
+
+    private static void checkBucket(ConfigSpec config, MetricSpec m, LabelSlice bucket) {
+        LabelSpec spec = m.labels().get(m.labels().size() - 1);
+        if (bucket.size() > MAX_BUCKET_LABEL || !validWidth(bucket.size())) {
+            throw error(config, spec.line(), "histogram '" + m.name() + "': bucket label '" + bucket.name()
+                    + "' must be an integer of 1, 2, 4 or 8 bytes, is " + bucket.size());
+        }
+        long largest = m.histogram().indexes().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        double capacity = Math.pow(2, 8.0 * bucket.size()) - 1;
+        if (largest > capacity) {
+            throw error(config, spec.line(), "histogram '" + m.name() + "': bucket index up to " + largest
+                    + " (bucket_max + 1 for the sum) does not fit in bucket label '" + bucket.name() + "' of "
+                    + bucket.size() + " byte(s)");
+        }
+    }
+
+    private static boolean isCpuSplit(LabelSpec l) {
+        return l.name().equals("cpu") && !l.byField() && l.size() == 0;
+    }
+
+    /** bpfwatch: a struct key without labels gives one label per field, named after it. */
+    private static List<LabelSpec> everyField(BtfStruct s) {
+        List<LabelSpec> out = new ArrayList<>();
+        for (BtfStruct.Field f : s.fields()) {
+            if (f.name().isEmpty() || f.name().startsWith("__pad") || f.name().startsWith("pad")) {
+                continue; // anonymous members and padding are no labels
+            }
+            boolean number = (f.kind() == BtfStruct.Kind.INT || f.kind() == BtfStruct.Kind.ENUM) && validWidth(f.size());
+            out.add(new LabelSpec(f.name(), 0, 0, f.name(),
+                    List.of(DecoderConfig.named(number ? "uint" : "hex")), 0));
+        }
+        return out;
+    }
+
+    private static boolean validWidth(int size) {
+        return size == 1 || size == 2 || size == 4 || size == 8;
+    }
+
+    private static ConfigException error(ConfigSpec config, int line, String message) {
+        return new ConfigException(config.file(), line, message);
+    }
+}

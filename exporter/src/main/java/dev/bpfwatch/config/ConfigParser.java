@@ -1,0 +1,234 @@
+package dev.bpfwatch.config;
+
+import dev.bpfwatch.decode.DecoderConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads ebpf_exporter's v2 config format as it is, plus bpfwatch's
+ * extensions (gauges, map/value_field, label field, iterator/record, the
+ * enum decoder). Checks shape and types only; what needs the object (map
+ * sizes, BTF) is checked by {@link ConfigBinder}.
+ */
+public final class ConfigParser {
+    private static final Logger LOG = Logger.getLogger(ConfigParser.class.getName());
+
+    static final Set<String> TOP = Set.of("metrics", "kaddrs", "cgroup_id_map", "tracing");
+    static final Set<String> METRICS = Set.of("counters", "histograms", "gauges");
+    static final Set<String> COUNTER = Set.of("name", "help", "labels", "perf_event_array", "flush_interval",
+            "map", "value_field", "iterator", "record");
+    static final Set<String> HISTOGRAM = Set.of("name", "help", "labels", "bucket_type", "bucket_multiplier",
+            "bucket_min", "bucket_max", "bucket_keys", "map");
+    static final Set<String> LABEL = Set.of("name", "size", "padding", "decoders", "field");
+    static final Set<String> DECODER = Set.of("name", "static_map", "regexps", "allow_unknown", "enum", "strip_prefix");
+    static final Set<String> BUCKET_TYPES = Set.of("exp2", "exp2zero", "linear", "fixed");
+
+    private ConfigParser() {
+    }
+
+    public static ConfigSpec parse(String configName, String file, InputStream in) {
+        Node root;
+        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10); // billion-laughs guard
+            root = new Yaml(options).compose(reader);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
+            throw new ConfigException(file, line, "malformed YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(file, 0, "malformed YAML: " + e.getMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new ConfigException(file, 0, "empty config");
+        }
+        Map<String, YamlNode> top = new YamlNode(file, root).mapping("config", TOP);
+        for (String unsupported : List.of("cgroup_id_map", "tracing")) {
+            YamlNode.get(top, unsupported).ifPresent(n -> LOG.warning(
+                    file + ":" + n.line() + ": '" + unsupported + "' is not supported by bpfwatch yet; ignored"));
+        }
+        YamlNode metricsNode = YamlNode.get(top, "metrics")
+                .orElseThrow(() -> new ConfigException(file, 1, "no 'metrics' section"));
+        Map<String, YamlNode> metrics = metricsNode.mapping("metrics", METRICS);
+        List<MetricSpec> specs = new ArrayList<>();
+        YamlNode.get(metrics, "counters").ifPresent(n -> n.sequence("counters")
+                .forEach(c -> specs.add(plain(MetricKind.COUNTER, c))));
+        YamlNode.get(metrics, "gauges").ifPresent(n -> n.sequence("gauges")
+                .forEach(c -> specs.add(plain(MetricKind.GAUGE, c))));
+        YamlNode.get(metrics, "histograms").ifPresent(n -> n.sequence("histograms")
+                .forEach(h -> specs.add(histogram(h))));
+        if (specs.isEmpty()) {
+            throw metricsNode.error("no metrics: give at least one of counters, gauges, histograms");
+        }
+        List<String> kaddrs = new ArrayList<>();
+        YamlNode.get(top, "kaddrs").ifPresent(n -> n.sequence("kaddrs").forEach(k -> kaddrs.add(k.string("kaddr"))));
+        checkUniqueNames(specs, file);
+        return new ConfigSpec(configName, file, List.copyOf(specs), List.copyOf(kaddrs));
+    }
+
+    private static MetricSpec plain(MetricKind kind, YamlNode node) {
+        String what = kind.name().toLowerCase();
+        Map<String, YamlNode> m = node.mapping(what, COUNTER);
+        String name = metricName(m, node, what);
+        if (m.containsKey("perf_event_array")) {
+            throw m.get("perf_event_array").error("perf_event_array counters are not supported by bpfwatch; "
+                    + "count in a hash map instead");
+        }
+        String iterator = optionalString(m, "iterator");
+        String record = optionalString(m, "record");
+        String valueField = optionalString(m, "value_field");
+        if (iterator != null && (record == null || valueField == null)) {
+            throw node.error(what + " '" + name + "': an iterator metric needs 'record' (its BTF struct) "
+                    + "and 'value_field'");
+        }
+        if (record != null && iterator == null) {
+            throw m.get("record").error("'record' only goes with 'iterator'");
+        }
+        return new MetricSpec(kind, name, help(m, name), optionalString(m, "map"), valueField, iterator, record,
+                labels(m), null, node.line());
+    }
+
+    private static MetricSpec histogram(YamlNode node) {
+        Map<String, YamlNode> m = node.mapping("histogram", HISTOGRAM);
+        String name = metricName(m, node, "histogram");
+        YamlNode typeNode = YamlNode.get(m, "bucket_type")
+                .orElseThrow(() -> node.error("histogram '" + name + "' needs bucket_type (exp2, exp2zero, linear, fixed)"));
+        String type = typeNode.string("bucket_type");
+        if (!BUCKET_TYPES.contains(type)) {
+            throw typeNode.error("bucket_type '" + type + "' unknown" + Suggest.didYouMean(type, BUCKET_TYPES)
+                    + " (exp2, exp2zero, linear, fixed)");
+        }
+        double multiplier = YamlNode.get(m, "bucket_multiplier").map(n -> n.number("bucket_multiplier")).orElse(1.0);
+        if (multiplier == 0) {
+            multiplier = 1; // ebpf_exporter treats an unset (zero) multiplier as 1
+        }
+        List<Double> keys = new ArrayList<>();
+        int min = 0;
+        int max = 0;
+        if (type.equals("fixed")) {
+            YamlNode keysNode = YamlNode.get(m, "bucket_keys")
+                    .orElseThrow(() -> node.error("fixed histogram '" + name + "' needs bucket_keys"));
+            for (YamlNode k : keysNode.sequence("bucket_keys")) {
+                keys.add(k.number("bucket key"));
+            }
+            if (keys.isEmpty()) {
+                throw keysNode.error("bucket_keys must not be empty");
+            }
+            for (int i = 1; i < keys.size(); i++) {
+                if (keys.get(i) <= keys.get(i - 1)) {
+                    throw keysNode.error("bucket_keys must be increasing");
+                }
+            }
+        } else {
+            YamlNode maxNode = YamlNode.get(m, "bucket_max")
+                    .orElseThrow(() -> node.error("histogram '" + name + "' needs bucket_max"));
+            min = (int) YamlNode.get(m, "bucket_min").map(n -> n.integer("bucket_min")).orElse(0L).longValue();
+            max = (int) maxNode.integer("bucket_max");
+            if (max <= min) {
+                throw maxNode.error("bucket_max (" + max + ") must be above bucket_min (" + min + ")");
+            }
+            if (min < 0 || ((type.equals("exp2") || type.equals("exp2zero")) && max > 1000)) {
+                throw maxNode.error("bucket range [" + min + ", " + max + "] out of bounds");
+            }
+        }
+        List<LabelSpec> labels = labels(m);
+        if (labels.isEmpty()) {
+            throw node.error("histogram '" + name + "' needs labels, the last one being the bucket");
+        }
+        return new MetricSpec(MetricKind.HISTOGRAM, name, help(m, name), optionalString(m, "map"), null, null, null,
+                labels, new HistogramSpec(HistogramSpec.BucketType.parse(type), multiplier, min, max, keys),
+                node.line());
+    }
+
+    private static List<LabelSpec> labels(Map<String, YamlNode> m) {
+        List<LabelSpec> out = new ArrayList<>();
+        if (!m.containsKey("labels")) {
+            return out;
+        }
+        for (YamlNode l : m.get("labels").sequence("labels")) {
+            Map<String, YamlNode> lm = l.mapping("label", LABEL);
+            String name = YamlNode.get(lm, "name").orElseThrow(() -> l.error("label needs a name")).string("label name");
+            if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*") || name.startsWith("__")) {
+                throw lm.get("name").error("label name '" + name + "' is not a valid Prometheus label name");
+            }
+            String field = optionalString(lm, "field");
+            int size = (int) YamlNode.get(lm, "size").map(n -> n.integer("size")).orElse(0L).longValue();
+            if (field != null && lm.containsKey("size")) {
+                throw l.error("label '" + name + "': give 'size' or 'field', not both");
+            }
+            boolean cpuSplit = name.equals("cpu") && field == null && size == 0;
+            if (field == null && size <= 0 && !cpuSplit) {
+                throw l.error("label '" + name + "' needs a positive 'size' (bytes) or a BTF 'field'");
+            }
+            int padding = (int) YamlNode.get(lm, "padding").map(n -> n.integer("padding")).orElse(0L).longValue();
+            if (padding < 0) {
+                throw lm.get("padding").error("padding must not be negative");
+            }
+            List<DecoderConfig> decoders = new ArrayList<>();
+            if (lm.containsKey("decoders")) {
+                for (YamlNode d : lm.get("decoders").sequence("decoders")) {
+                    decoders.add(decoder(d));
+                }
+            }
+            out.add(new LabelSpec(name, size, padding, field, List.copyOf(decoders), l.line()));
+        }
+        return out;
+    }
+
+    private static DecoderConfig decoder(YamlNode d) {
+        Map<String, YamlNode> dm = d.mapping("decoder", DECODER);
+        String name = YamlNode.get(dm, "name").orElseThrow(() -> d.error("decoder needs a name")).string("decoder name");
+        Map<String, String> staticMap = dm.containsKey("static_map") ? dm.get("static_map").stringMap("static_map") : null;
+        List<String> regexps = null;
+        if (dm.containsKey("regexps")) {
+            regexps = new ArrayList<>();
+            for (YamlNode r : dm.get("regexps").sequence("regexps")) {
+                regexps.add(r.scalar("regexp"));
+            }
+        }
+        boolean allowUnknown = dm.containsKey("allow_unknown") && dm.get("allow_unknown").bool("allow_unknown");
+        return new DecoderConfig(name, staticMap, allowUnknown, regexps, optionalString(dm, "enum"),
+                optionalString(dm, "strip_prefix"));
+    }
+
+    private static String metricName(Map<String, YamlNode> m, YamlNode node, String what) {
+        YamlNode n = YamlNode.get(m, "name").orElseThrow(() -> node.error(what + " needs a name"));
+        String name = n.string("name");
+        if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
+            throw n.error("metric name '" + name + "' is not a valid Prometheus metric name");
+        }
+        return name;
+    }
+
+    private static String help(Map<String, YamlNode> m, String name) {
+        return YamlNode.get(m, "help").map(n -> n.scalar("help")).filter(h -> !h.isBlank()).orElse(name);
+    }
+
+    private static String optionalString(Map<String, YamlNode> m, String key) {
+        return m.containsKey(key) ? m.get(key).string(key) : null;
+    }
+
+    private static void checkUniqueNames(List<MetricSpec> specs, String file) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (MetricSpec s : specs) {
+            if (!seen.add(s.name())) {
+                throw new ConfigException(file, s.line(), "metric '" + s.name() + "' defined twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.bpfwatch.config;
+
+import java.util.List;
+
+/**
+ * One metric of a config.
+ *
+ * @param name        metric name without namespace; also the map's name unless {@code map} says otherwise
+ * @param map         bpfwatch: the map to read, when several metrics share one (struct values)
+ * @param valueField  bpfwatch: the field of a struct value (or iterator record) holding the number
+ * @param iterator    bpfwatch: an iter/ program whose records feed this metric at scrape time
+ * @param record      bpfwatch: the BTF struct an iterator program writes, one per record
+ * @param histogram   bucket settings, for histograms only
+ */
+public record MetricSpec(MetricKind kind, String name, String help, String map, String valueField,
+                         String iterator, String record, List<LabelSpec> labels, HistogramSpec histogram,
+                         int line) {
+
+    /** Where the numbers come from: the map named like the metric unless told otherwise. */
+    public String mapName() {
+        return map != null ? map : name;
+    }
+
+    public boolean fromIterator() {
+        return iterator != null;
+    }
+}

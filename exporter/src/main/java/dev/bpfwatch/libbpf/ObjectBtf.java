@@ -1,0 +1,130 @@
+package dev.bpfwatch.libbpf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jnr.ffi.Pointer;
+
+/**
+ * The BTF carried by an opened object (from clang -g): types of map keys and
+ * values, and of records iterator programs write. Owned by its
+ * {@link BpfObject}; valid while it is open.
+ */
+public final class ObjectBtf {
+    private static final int KIND_INT = 1;
+    private static final int KIND_PTR = 2;
+    private static final int KIND_ARRAY = 3;
+    private static final int KIND_STRUCT = 4;
+    private static final int KIND_UNION = 5;
+    private static final int KIND_ENUM = 6;
+    private static final int KIND_TYPEDEF = 8;
+    private static final int KIND_VOLATILE = 9;
+    private static final int KIND_CONST = 10;
+    private static final int KIND_RESTRICT = 11;
+    private static final int KIND_TYPE_TAG = 18;
+    private static final int KIND_ENUM64 = 19;
+    private static final int TYPE_HEADER = 12;
+
+    private final BpfObject owner;
+
+    ObjectBtf(BpfObject owner) {
+        this.owner = owner;
+    }
+
+    private Pointer btf() {
+        Pointer btf = Native.BPF.bpf_object__btf(owner.handle());
+        if (btf == null) {
+            throw new LibbpfException("BTF of " + owner.name(), 61, "object has no BTF (compile with clang -g)");
+        }
+        return btf;
+    }
+
+    /** The struct with this type id (typedefs and qualifiers followed); empty if it is not a struct. */
+    public Optional<BtfStruct> struct(int typeId) {
+        Pointer btf = btf();
+        int id = skipModifiers(btf, typeId);
+        Pointer t = Native.BPF.btf__type_by_id(btf, id);
+        if (t == null || !(kind(t) == KIND_STRUCT || kind(t) == KIND_UNION)) {
+            return Optional.empty();
+        }
+        return Optional.of(readStruct(btf, t));
+    }
+
+    /** A struct by name, e.g. the record type of an iterator program. */
+    public Optional<BtfStruct> struct(String name) {
+        Pointer btf = btf();
+        int id = Native.BPF.btf__find_by_name_kind(btf, name, KIND_STRUCT);
+        return id < 0 ? Optional.empty() : struct(id);
+    }
+
+    private static BtfStruct readStruct(Pointer btf, Pointer t) {
+        int vlen = t.getInt(4) & 0xffff;
+        boolean bitfieldEncoding = (t.getInt(4) & 0x80000000) != 0;
+        List<BtfStruct.Field> fields = new ArrayList<>();
+        for (int i = 0; i < vlen; i++) {
+            long at = TYPE_HEADER + i * 12L;
+            String name = Native.BPF.btf__name_by_offset(btf, t.getInt(at));
+            int memberType = t.getInt(at + 4);
+            int offsetBits = t.getInt(at + 8);
+            if (bitfieldEncoding) {
+                offsetBits &= 0xffffff; // upper 8 bits hold the bitfield size
+            }
+            int resolved = skipModifiers(btf, memberType);
+            Pointer mt = Native.BPF.btf__type_by_id(btf, resolved);
+            long size = Native.BPF.btf__resolve_size(btf, resolved);
+            fields.add(new BtfStruct.Field(name == null ? "" : name, offsetBits / 8, (int) Math.max(0, size),
+                    kindOf(mt), isSigned(mt)));
+        }
+        String name = Native.BPF.btf__name_by_offset(btf, t.getInt(0));
+        return new BtfStruct(name == null ? "" : name, t.getInt(8), fields);
+    }
+
+    private static int skipModifiers(Pointer btf, int typeId) {
+        int id = typeId;
+        for (int depth = 0; depth < 32; depth++) {
+            Pointer t = Native.BPF.btf__type_by_id(btf, id);
+            if (t == null) {
+                return id;
+            }
+            int k = kind(t);
+            if (k == KIND_TYPEDEF || k == KIND_VOLATILE || k == KIND_CONST || k == KIND_RESTRICT || k == KIND_TYPE_TAG) {
+                id = t.getInt(8);
+            } else {
+                return id;
+            }
+        }
+        return id;
+    }
+
+    private static int kind(Pointer t) {
+        return (t.getInt(4) >>> 24) & 0x1f;
+    }
+
+    private static BtfStruct.Kind kindOf(Pointer t) {
+        if (t == null) {
+            return BtfStruct.Kind.OTHER;
+        }
+        switch (kind(t)) {
+            case KIND_INT: return BtfStruct.Kind.INT;
+            case KIND_ENUM: case KIND_ENUM64: return BtfStruct.Kind.ENUM;
+            case KIND_ARRAY: return BtfStruct.Kind.ARRAY;
+            case KIND_STRUCT: case KIND_UNION: return BtfStruct.Kind.STRUCT;
+            case KIND_PTR: return BtfStruct.Kind.POINTER;
+            default: return BtfStruct.Kind.OTHER;
+        }
+    }
+
+    private static boolean isSigned(Pointer t) {
+        if (t == null) {
+            return false;
+        }
+        if (kind(t) == KIND_INT) {
+            int encoding = (t.getInt(TYPE_HEADER) >>> 24) & 0x0f;
+            return (encoding & 1) != 0; // BTF_INT_SIGNED
+        }
+        if (kind(t) == KIND_ENUM || kind(t) == KIND_ENUM64) {
+            return (t.getInt(4) & 0x80000000) != 0;
+        }
+        return false;
+    }
+}

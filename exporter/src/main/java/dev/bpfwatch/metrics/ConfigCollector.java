@@ -1,0 +1,232 @@
+package dev.bpfwatch.metrics;
+
+import dev.bpfwatch.config.BoundConfig;
+import dev.bpfwatch.config.BoundMetric;
+import dev.bpfwatch.config.HistogramSpec;
+import dev.bpfwatch.config.LabelSlice;
+import dev.bpfwatch.config.MetricKind;
+import dev.bpfwatch.decode.DecoderException;
+import dev.bpfwatch.decode.Decoders;
+import dev.bpfwatch.libbpf.BpfMap;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Every metric of one config, read from its maps and iterators at scrape
+ * time. A map shared by several metrics is read once per scrape. One bad
+ * entry or map never fails the scrape: errors are counted and logged.
+ */
+public final class ConfigCollector extends Collector implements Collector.Describable {
+    private static final Logger LOG = Logger.getLogger(ConfigCollector.class.getName());
+    static final int LABEL_CACHE_SIZE = 100_000;
+
+    private final BoundConfig config;
+    private final String namespace;
+    private final SampleSource source;
+    private final Map<BoundMetric, LabelDecoder> labelDecoders = new HashMap<>();
+    private final AtomicLong decoderErrors = new AtomicLong();
+    private final AtomicLong readErrors = new AtomicLong();
+    private final Map<String, Integer> lastEntries = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile double lastScrapeSeconds;
+
+    public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders) {
+        this.config = config;
+        this.namespace = namespace;
+        this.source = source;
+        for (BoundMetric m : config.metrics()) {
+            labelDecoders.put(m, new LabelDecoder(m.labels(), decoders, LABEL_CACHE_SIZE));
+        }
+    }
+
+    public String configName() {
+        return config.name();
+    }
+
+    public List<BoundMetric> metrics() {
+        return config.metrics();
+    }
+
+    public long decoderErrors() {
+        return decoderErrors.get();
+    }
+
+    public long readErrors() {
+        return readErrors.get();
+    }
+
+    public double lastScrapeSeconds() {
+        return lastScrapeSeconds;
+    }
+
+    /** Entries seen in each map at the last scrape: map fill without another walk. */
+    public Map<String, Integer> lastEntries() {
+        return Map.copyOf(lastEntries);
+    }
+
+    @Override
+    public List<MetricFamilySamples> collect() {
+        long start = System.nanoTime();
+        Map<String, MapData> reads = new HashMap<>();
+        List<MetricFamilySamples> out = new ArrayList<>();
+        for (BoundMetric m : config.metrics()) {
+            try {
+                out.add(m.spec().kind() == MetricKind.HISTOGRAM ? histogram(m, reads) : plain(m, reads));
+            } catch (RuntimeException e) {
+                readErrors.incrementAndGet();
+                LOG.log(Level.WARNING, "config " + config.name() + ", metric " + m.spec().name() + ": " + e.getMessage());
+                out.add(emptyFamily(m));
+            }
+        }
+        lastScrapeSeconds = (System.nanoTime() - start) / 1e9;
+        return out;
+    }
+
+    @Override
+    public List<MetricFamilySamples> describe() {
+        return config.metrics().stream().map(this::emptyFamily).toList();
+    }
+
+    private MetricFamilySamples plain(BoundMetric m, Map<String, MapData> reads) {
+        Map<List<String>, Double> series = new LinkedHashMap<>();
+        if (m.fromIterator()) {
+            byte[] out = source.runIterator(m.source());
+            for (int base = 0; base + m.recordSize() <= out.length; base += m.recordSize()) {
+                List<String> labels = labels(m, out, base);
+                if (labels != null) {
+                    series.merge(labels, m.value().read(out, base), Double::sum);
+                }
+            }
+        } else {
+            MapData data = read(m.source(), reads);
+            for (BpfMap.Entry e : data.entries()) {
+                List<String> labels = labels(m, e.key(), 0);
+                if (labels == null) {
+                    continue;
+                }
+                if (m.splitByCpu()) {
+                    for (int cpu = 0; cpu < data.cpus(); cpu++) {
+                        List<String> withCpu = new ArrayList<>(labels);
+                        withCpu.add(Integer.toString(cpu));
+                        series.merge(withCpu, m.value().read(e.value(), cpu * data.valueStride()), Double::sum);
+                    }
+                } else {
+                    // Rows whose decoded labels collide are summed, never emitted twice.
+                    series.merge(labels, value(m, data, e.value()), Double::sum);
+                }
+            }
+        }
+        String name = namespace + "_" + m.spec().name();
+        if (m.spec().kind() == MetricKind.COUNTER) {
+            CounterMetricFamily f = new CounterMetricFamily(name, m.spec().help(), m.labelNames());
+            series.forEach(f::addMetric);
+            return f;
+        }
+        GaugeMetricFamily f = new GaugeMetricFamily(name, m.spec().help(), m.labelNames());
+        series.forEach(f::addMetric);
+        return f;
+    }
+
+    private MetricFamilySamples histogram(BoundMetric m, Map<String, MapData> reads) {
+        MapData data = read(m.source(), reads);
+        HistogramSpec h = m.spec().histogram();
+        Map<List<String>, Map<Long, Double>> byLabels = new LinkedHashMap<>();
+        for (BpfMap.Entry e : data.entries()) {
+            List<String> labels = labels(m, e.key(), 0);
+            if (labels == null) {
+                continue;
+            }
+            long bucket = unsigned(e.key(), m.bucket());
+            byLabels.computeIfAbsent(labels, k -> new TreeMap<>())
+                    .merge(bucket, value(m, data, e.value()), Double::sum);
+        }
+        String name = namespace + "_" + m.spec().name();
+        List<String> labelNames = m.labelNames();
+        List<String> bucketLabelNames = new ArrayList<>(labelNames);
+        bucketLabelNames.add("le");
+        List<MetricFamilySamples.Sample> samples = new ArrayList<>();
+        byLabels.forEach((labels, buckets) -> {
+            // Kernels only write buckets that saw events; Prometheus needs every
+            // bucket every time, cumulative, so fill the gaps from the config.
+            double cumulative = 0;
+            for (long i : h.indexes()) {
+                cumulative += buckets.getOrDefault(i, 0.0);
+                List<String> withLe = new ArrayList<>(labels);
+                withLe.add(Collector.doubleToGoString(h.upperBound(i)));
+                samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, withLe, cumulative));
+            }
+            List<String> inf = new ArrayList<>(labels);
+            inf.add("+Inf");
+            samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, inf, cumulative));
+            samples.add(new MetricFamilySamples.Sample(name + "_count", labelNames, labels, cumulative));
+            long sumKey = h.bucketType() == HistogramSpec.BucketType.FIXED ? -1 : h.bucketMax() + 1L;
+            double sum = buckets.getOrDefault(sumKey, 0.0) * h.multiplier();
+            samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels, sum));
+        });
+        return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), samples);
+    }
+
+    /** Decoded labels, or null to skip this entry (regexp miss or decoder error, counted). */
+    private List<String> labels(BoundMetric m, byte[] bytes, int base) {
+        try {
+            List<String> labels = labelDecoders.get(m).decode(bytes, base);
+            return labels == LabelCache.SKIP ? null : labels;
+        } catch (DecoderException e) {
+            decoderErrors.incrementAndGet();
+            LOG.fine(() -> "config " + config.name() + ", metric " + m.spec().name() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private MapData read(String mapName, Map<String, MapData> reads) {
+        return reads.computeIfAbsent(mapName, n -> {
+            MapData d = source.readMap(n);
+            lastEntries.put(n, d.entries().size());
+            return d;
+        });
+    }
+
+    private static double value(BoundMetric m, MapData data, byte[] value) {
+        if (!data.perCpu()) {
+            return m.value().read(value, 0);
+        }
+        double sum = 0;
+        for (int cpu = 0; cpu < data.cpus(); cpu++) {
+            sum += m.value().read(value, cpu * data.valueStride());
+        }
+        return sum;
+    }
+
+    private static long unsigned(byte[] key, LabelSlice slice) {
+        ByteBuffer b = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
+        switch (slice.size()) {
+            case 1: return b.get(slice.offset()) & 0xffL;
+            case 2: return b.getShort(slice.offset()) & 0xffffL;
+            case 4: return b.getInt(slice.offset()) & 0xffffffffL;
+            default: return b.getLong(slice.offset());
+        }
+    }
+
+    private MetricFamilySamples emptyFamily(BoundMetric m) {
+        String name = namespace + "_" + m.spec().name();
+        switch (m.spec().kind()) {
+            case COUNTER:
+                return new CounterMetricFamily(name, m.spec().help(), m.labelNames());
+            case GAUGE:
+                return new GaugeMetricFamily(name, m.spec().help(), m.labelNames());
+            default:
+                return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), List.of());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.bpfwatch.metrics;
+
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decoded labels per raw key, so decoders (ksym, cgroup walks) run once per
+ * key, not once per scrape. Bounded, least recently used out first: keys
+ * come and go in hash maps and must not grow the heap forever.
+ */
+final class LabelCache {
+    /** Marks a key whose sample is skipped (a regexp did not match). */
+    static final List<String> SKIP = List.of("\0skip");
+
+    private final Map<ByteBuffer, List<String>> entries;
+
+    LabelCache(int capacity) {
+        this.entries = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, List<String>> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    synchronized List<String> get(byte[] key) {
+        return entries.get(ByteBuffer.wrap(key));
+    }
+
+    synchronized void put(byte[] key, List<String> labels) {
+        entries.put(ByteBuffer.wrap(key.clone()), labels);
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+}
