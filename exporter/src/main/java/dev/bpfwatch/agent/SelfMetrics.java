@@ -73,7 +73,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
             });
             var seen = collector.lastEntries();
             for (BpfMap map : c.object().maps()) {
-                if (map.name().startsWith(".")) {
+                if (map.name().contains(".")) {
                     continue; // .rodata/.bss: globals, not tables
                 }
                 maxEntries.addMetric(List.of(config, map.name()), map.maxEntries());

@@ -163,7 +163,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             for (long i : h.indexes()) {
                 cumulative += buckets.getOrDefault(i, 0.0);
                 List<String> withLe = new ArrayList<>(labels);
-                withLe.add(Collector.doubleToGoString(h.upperBound(i)));
+                withLe.add(GoFloat.format(h.upperBound(i)));
                 samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, withLe, cumulative));
             }
             List<String> inf = new ArrayList<>(labels);

@@ -1,0 +1,24 @@
+package dev.bpfwatch.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** A config directory made for one test: NAME.yaml written from text, NAME.bpf.o copied from a test object. */
+public final class ConfigDir {
+    private ConfigDir() {
+    }
+
+    public static Path with(Path dir, String name, String object, String yaml) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(name + ".yaml"), yaml);
+            Files.copy(Resources.testObject(object), dir.resolve(name + ".bpf.o"), StandardCopyOption.REPLACE_EXISTING);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
