@@ -73,6 +73,23 @@ int BPF_PROG(ext_count, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	return 0;
 }
 
+/*
+ * A socket's drop count, as the kernel's sk_drops_read() adds it up: since
+ * 6.17 UDP sockets count most drops in per-NUMA counters beside sk_drops.
+ */
+static __always_inline u32 socket_drops(struct sock *sk)
+{
+	u32 drops = BPF_CORE_READ(sk, sk_drops.counter);
+
+	if (bpf_core_field_exists(sk->sk_drop_counters)) {
+		struct numa_drop_counters *numa = BPF_CORE_READ(sk, sk_drop_counters);
+
+		if (numa)
+			drops += BPF_CORE_READ(numa, drops0.counter) + BPF_CORE_READ(numa, drops1.counter);
+	}
+	return drops;
+}
+
 SEC("iter/udp")
 int ext_udp_sockets(struct bpf_iter__udp *ctx)
 {
@@ -84,7 +101,7 @@ int ext_udp_sockets(struct bpf_iter__udp *ctx)
 		return 0;
 	sk = &udp->inet.sk;
 	rec.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	rec.drops = BPF_CORE_READ(sk, sk_drops.counter);
+	rec.drops = socket_drops(sk);
 	rec.rcvbuf = BPF_CORE_READ(sk, sk_rcvbuf);
 	rec.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));

@@ -47,5 +47,6 @@ public final class Kstack implements Decoder {
             throw new IllegalArgumentException("label size must be a multiple of 8 bytes (one address per frame), not "
                     + inputSize);
         }
+        symbols.preload();
     }
 }

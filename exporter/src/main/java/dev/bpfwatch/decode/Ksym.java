@@ -29,5 +29,6 @@ public final class Ksym implements Decoder {
     @Override
     public void validate(DecoderConfig config, int inputSize) {
         Inputs.requireRaw(inputSize, 8);
+        symbols.preload();
     }
 }
