@@ -1,5 +1,6 @@
 package dev.bpfwatch.config;
 
+import dev.bpfwatch.text.Suggest;
 import dev.bpfwatch.decode.DecoderConfig;
 import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.libbpf.BpfObject;

@@ -1,5 +1,6 @@
 package dev.bpfwatch.config;
 
+import dev.bpfwatch.text.Suggest;
 import dev.bpfwatch.decode.DecoderConfig;
 import java.io.IOException;
 import java.io.InputStream;

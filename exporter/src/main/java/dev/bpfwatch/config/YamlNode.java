@@ -1,5 +1,6 @@
 package dev.bpfwatch.config;
 
+import dev.bpfwatch.text.Suggest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

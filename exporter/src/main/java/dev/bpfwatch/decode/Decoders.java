@@ -1,6 +1,6 @@
 package dev.bpfwatch.decode;
 
-import dev.bpfwatch.config.Suggest;
+import dev.bpfwatch.text.Suggest;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -76,7 +77,7 @@ class FuzzTest {
             for (int j = 0; j < size; j++) {
                 in[j] = (byte) ('0' + random.nextInt(10));
             }
-            return size > 20 ? java.util.Arrays.copyOf(in, 1 + random.nextInt(20)) : in;
+            return size > 20 ? Arrays.copyOf(in, 1 + random.nextInt(20)) : in;
         }
         random.nextBytes(in);
         return in;

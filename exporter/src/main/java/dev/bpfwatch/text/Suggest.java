@@ -1,4 +1,4 @@
-package dev.bpfwatch.config;
+package dev.bpfwatch.text;
 
 import java.util.Collection;
 import java.util.Optional;
