@@ -1,0 +1,114 @@
+package dev.bpfwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfwatch.testing.Bpftool;
+import dev.bpfwatch.testing.ConfigDir;
+import dev.bpfwatch.testing.Resources;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `bpfwatch check` and `run` on bad configs: one line naming the file, exit 2, nothing left loaded. */
+class CheckCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        CommandLine cl = BpfwatchCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private static final String GOOD = """
+            metrics:
+              counters:
+                - name: udp_drops_percpu_total
+                  help: drops
+                  labels:
+                    - name: dport
+                      size: 2
+                      decoders:
+                        - name: uint
+            """;
+
+    @Test
+    void embeddedConfigsPassTheVerifierAndLeaveNothing() {
+        assertEquals(0, run("check"), err.toString());
+        assertTrue(out.toString().contains("ok: kfree_skb_drops"), out.toString());
+        assertEquals(0, Bpftool.awaitProgramsGone("count_drop"), "check unloads what it loaded");
+    }
+
+    @Test
+    void goodConfigDirPasses() {
+        ConfigDir.with(dir, "compat", "compat_udp", GOOD);
+        assertEquals(0, run("check", "--config.dir", dir.toString()), err.toString());
+        assertEquals(0, Bpftool.awaitProgramsGone("compat_count"));
+    }
+
+    @Test
+    void badConfigIsOneLineWithFileAndLine() {
+        ConfigDir.with(dir, "compat", "compat_udp", GOOD.replace("size: 2", "size: 2\n          padding: 1"));
+        assertEquals(2, run("check", "--config.dir", dir.toString()));
+        String e = err.toString().strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("bpfwatch: " + dir.resolve("compat.yaml") + ":3: metric 'udp_drops_percpu_total': "
+                + "labels cover 3 bytes"), e);
+    }
+
+    @Test
+    void runRefusesABadConfigBeforeLoadingAnything() {
+        ConfigDir.with(dir, "compat", "compat_udp", GOOD.replace("name: uint", "name: unit"));
+        assertEquals(2, run("run", "--web.listen-address=127.0.0.1:0", "--config.dir", dir.toString()));
+        String e = err.toString().strip();
+        assertTrue(e.contains("compat.yaml:6: label 'dport': unknown decoder 'unit', did you mean 'uint'?"), e);
+        assertFalse(e.contains("\tat "), "no stack trace");
+        assertEquals(0, Bpftool.countPrograms("compat_count"));
+    }
+
+    @Test
+    void missingObjectNamesTheFile() throws Exception {
+        Files.writeString(dir.resolve("lonely.yaml"), GOOD);
+        assertEquals(2, run("check", "--config.dir", dir.toString()));
+        assertTrue(err.toString().contains(dir.resolve("lonely.bpf.o") + ": object for config 'lonely' not found"),
+                err.toString());
+    }
+
+    @Test
+    void unknownConfigNameIsRefused() {
+        assertEquals(2, run("check", "--config.names", "nope"));
+        assertTrue(err.toString().contains("config 'nope' not found"), err.toString());
+    }
+
+    @Test
+    void corruptObjectIsATypedErrorNamingTheFile() throws Exception {
+        ConfigDir.with(dir, "compat", "compat_udp", GOOD);
+        Files.write(dir.resolve("compat.bpf.o"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
+        assertEquals(2, run("check", "--config.dir", dir.toString()));
+        assertTrue(err.toString().contains("compat.bpf.o"), err.toString());
+    }
+
+    @Test
+    void verifierRejectionIsReportedByCheck() throws Exception {
+        ConfigDir.with(dir, "reject", "verifier_reject", """
+                metrics:
+                  counters:
+                    - name: reject_counts
+                """);
+        assertEquals(2, run("check", "--config.dir", dir.toString()));
+        String e = err.toString();
+        assertTrue(e.contains("reject.bpf.o") && e.contains("unchecked_read"), e);
+        assertEquals(0, Bpftool.awaitProgramsGone("accepted_first"));
+        assertTrue(Files.exists(Resources.testObject("verifier_reject")));
+    }
+}
