@@ -54,7 +54,9 @@ public final class ConfigModule implements Module {
         } catch (IOException e) {
             throw new UncheckedIOException("read " + pair.yaml() + ": " + e.getMessage(), e);
         }
-        return new ConfigBinder(decoders).bind(spec, object);
+        BoundConfig bound = new ConfigBinder(decoders).bind(spec, object);
+        KernelAddresses.apply(spec, object);
+        return bound;
     }
 
     static BpfObject open(ConfigFiles.Pair pair) {

@@ -147,6 +147,37 @@ public final class BpfObject implements AutoCloseable {
         return mapSpecs().stream().filter(m -> m.name().equals(mapName)).findFirst();
     }
 
+    /**
+     * Sets a {@code const volatile} global (in .rodata) before load, as
+     * ebpf_exporter's kaddrs do: the verifier then sees it as a constant.
+     *
+     * @return false when the object has no such variable
+     */
+    public boolean setReadOnlyGlobal(String variable, byte[] value) {
+        Optional<int[]> where = btf().globalVariable(".rodata", variable);
+        if (where.isEmpty()) {
+            return false;
+        }
+        int offset = where.get()[0];
+        int size = where.get()[1];
+        if (value.length != size) {
+            throw new IllegalArgumentException(variable + " is " + size + " bytes, got " + value.length);
+        }
+        for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
+             m = Native.BPF.bpf_object__next_map(handle(), m)) {
+            if (Native.BPF.bpf_map__name(m).endsWith(".rodata")) {
+                Pointer size64 = Memory.allocateDirect(Native.RUNTIME, 8);
+                Pointer data = Native.BPF.bpf_map__initial_value(m, size64);
+                if (data == null || offset + size > size64.getLong(0)) {
+                    throw new LibbpfException("set " + variable + " in " + name, 22, ".rodata not writable");
+                }
+                data.put(offset, value, 0, size);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Changes a map's size before load (a config may size maps for its host). */
     public void setMaxEntries(String mapName, int maxEntries) {
         Pointer m = mapHandle(mapName).orElseThrow(

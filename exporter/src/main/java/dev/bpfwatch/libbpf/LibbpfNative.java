@@ -75,6 +75,9 @@ public interface LibbpfNative {
 
     int bpf_map__reuse_fd(Pointer map, int fd);
 
+    /** The mmaped initial contents of a global-data map (.rodata, .data); writable before load. */
+    Pointer bpf_map__initial_value(Pointer map, Pointer psize);
+
     // --- maps by fd (low-level syscall wrappers) ---
     int bpf_map_lookup_elem(int fd, @In Pointer key, @Out Pointer value);
 

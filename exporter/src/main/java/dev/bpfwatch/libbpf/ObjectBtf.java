@@ -22,6 +22,7 @@ public final class ObjectBtf {
     private static final int KIND_CONST = 10;
     private static final int KIND_RESTRICT = 11;
     private static final int KIND_TYPE_TAG = 18;
+    private static final int KIND_DATASEC = 15;
     private static final int KIND_ENUM64 = 19;
     private static final int TYPE_HEADER = 12;
 
@@ -55,6 +56,25 @@ public final class ObjectBtf {
         Pointer btf = btf();
         int id = Native.BPF.btf__find_by_name_kind(btf, name, KIND_STRUCT);
         return id < 0 ? Optional.empty() : struct(id);
+    }
+
+    /** Where a global variable sits inside its data section (e.g. .rodata): offset and size. */
+    public Optional<int[]> globalVariable(String section, String variable) {
+        Pointer btf = btf();
+        int id = Native.BPF.btf__find_by_name_kind(btf, section, KIND_DATASEC);
+        if (id < 0) {
+            return Optional.empty();
+        }
+        Pointer sec = Native.BPF.btf__type_by_id(btf, id);
+        int vlen = sec.getInt(4) & 0xffff;
+        for (int i = 0; i < vlen; i++) {
+            long at = TYPE_HEADER + i * 12L;
+            Pointer var = Native.BPF.btf__type_by_id(btf, sec.getInt(at));
+            if (var != null && variable.equals(Native.BPF.btf__name_by_offset(btf, var.getInt(0)))) {
+                return Optional.of(new int[] {sec.getInt(at + 4), sec.getInt(at + 8)});
+            }
+        }
+        return Optional.empty();
     }
 
     private static BtfStruct readStruct(Pointer btf, Pointer t) {
