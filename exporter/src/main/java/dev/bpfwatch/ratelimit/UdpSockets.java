@@ -65,13 +65,17 @@ public final class UdpSockets {
             throw new TargetException("no UDP socket is bound to port " + port);
         }
         Map<Long, SocketRef> byInode = new LinkedHashMap<>();
+        TargetException denied = null;
         for (Path proc : processes()) {
             long pid = Long.parseLong(proc.getFileName().toString());
             Map<Long, Integer> fds;
             try {
                 fds = socketFds(proc);
             } catch (TargetException exitedOrHidden) {
-                continue; // a process that exits while we scan holds nothing to filter
+                // A process that exits while we scan holds nothing to filter;
+                // one we may not read matters only if nothing else is found.
+                denied = exitedOrHidden.getMessage().startsWith("permission") ? exitedOrHidden : denied;
+                continue;
             }
             for (Map.Entry<Long, Integer> e : fds.entrySet()) {
                 if (udp.containsKey(e.getKey())) {
@@ -79,6 +83,9 @@ public final class UdpSockets {
                     byInode.putIfAbsent(e.getKey(), new SocketRef(pid, e.getValue(), e.getKey(), port));
                 }
             }
+        }
+        if (byInode.isEmpty() && denied != null) {
+            throw denied;
         }
         if (byInode.isEmpty()) {
             throw new TargetException("UDP port " + port + " is bound, but no process visible here holds the socket");
@@ -151,13 +158,14 @@ public final class UdpSockets {
                         out.merge(Long.parseLong(m.group(1)), Integer.parseInt(fd.getFileName().toString()),
                                 Math::min);
                     }
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw noPermission(proc, e);
                 } catch (IOException closedMeanwhile) {
                     // the fd went away between list and readlink
                 }
             }
         } catch (java.nio.file.AccessDeniedException e) {
-            throw new TargetException("no permission to read " + proc.resolve("fd")
-                    + " (run as root, or with CAP_SYS_PTRACE)", e);
+            throw noPermission(proc, e);
         } catch (IOException e) {
             if (!Files.isDirectory(proc)) {
                 throw new TargetException("no process with pid " + proc.getFileName(), e);
@@ -165,6 +173,11 @@ public final class UdpSockets {
             throw new TargetException("cannot read " + proc.resolve("fd") + ": " + e.getMessage(), e);
         }
         return out;
+    }
+
+    private static TargetException noPermission(Path proc, Exception e) {
+        return new TargetException("permission denied reading the sockets of pid " + proc.getFileName()
+                + " (" + proc.resolve("fd") + "): udp-limit needs root, or CAP_SYS_PTRACE + CAP_BPF + CAP_NET_ADMIN", e);
     }
 
     private static List<Path> processes() {
