@@ -16,6 +16,9 @@ import picocli.CommandLine.Spec;
         description = "Change a filter's limits live: the program reads them on every packet, "
                 + "so no reload and no re-attach.")
 final class UdpLimitSetCommand implements Callable<Integer> {
+    private record PrefixLimit(Prefix prefix, RateLimit limit) {
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -44,13 +47,13 @@ final class UdpLimitSetCommand implements Callable<Integer> {
             FilterPins.checkName(name);
             // Parse everything before changing anything: one bad flag changes nothing.
             List<Prefix> remove = removals.stream().map(Prefix::parse).toList();
-            List<Object[]> add = new ArrayList<>();
+            List<PrefixLimit> add = new ArrayList<>();
             for (String o : overrides) {
                 int eq = o.indexOf('=');
                 if (eq < 0) {
                     throw new IllegalArgumentException("--override " + o + ": expected PREFIX=RATE:BURST");
                 }
-                add.add(new Object[] {Prefix.parse(o.substring(0, eq)), RateLimit.parse(o.substring(eq + 1))});
+                add.add(new PrefixLimit(Prefix.parse(o.substring(0, eq)), RateLimit.parse(o.substring(eq + 1))));
             }
             if (rate == null && burst == null && add.isEmpty() && remove.isEmpty()) {
                 throw new IllegalArgumentException("nothing to set: give --rate, --burst, --override or --remove-override");
@@ -63,9 +66,9 @@ final class UdpLimitSetCommand implements Callable<Integer> {
                     f.setDefault(next);
                     out.add("default: " + next);
                 }
-                for (Object[] a : add) {
-                    f.setOverride((Prefix) a[0], (RateLimit) a[1]);
-                    out.add("override " + a[0] + ": " + a[1]);
+                for (PrefixLimit o : add) {
+                    f.setOverride(o.prefix(), o.limit());
+                    out.add("override " + o.prefix() + ": " + o.limit());
                 }
                 for (Prefix p : remove) {
                     out.add((f.removeOverride(p) ? "removed override " : "no override for ") + p);

@@ -16,6 +16,8 @@ public final class UdpRateLimiter {
     private static final Logger LOG = Logger.getLogger(UdpRateLimiter.class.getName());
     private static final int ESRCH = 3;
     private static final int EBADF = 9;
+    private static final int ENOTSOCK = 88;
+    private static final int EPROTOTYPE = 91;
 
     private UdpRateLimiter() {
     }
@@ -109,7 +111,7 @@ public final class UdpRateLimiter {
                 SocketFilter.detach(socket);
             }
         } catch (LibbpfException e) {
-            if (e.errno() != ESRCH && e.errno() != EBADF && e.errno() != 88 && e.errno() != 91) {
+            if (e.errno() != ESRCH && e.errno() != EBADF && e.errno() != ENOTSOCK && e.errno() != EPROTOTYPE) {
                 throw e;
             }
             // Process or fd gone: the socket closed with it (or lives on elsewhere, unrecorded).

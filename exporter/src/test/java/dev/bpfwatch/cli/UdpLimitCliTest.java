@@ -143,6 +143,29 @@ class UdpLimitCliTest {
     }
 
     @Test
+    void reattachingTheSameNameReusesTheProgramAndItsCounts() {
+        String[] attach = {"udp-limit", "attach", "--pid", Long.toString(receiver.pid()), "--port",
+                Integer.toString(receiver.port()), "--rate", "100", "--burst", "10", "--name", name};
+        assertEquals(0, run(attach), err.toString());
+        receiver.round("127.0.0.2", "127.0.0.3", 200, 50);
+        FilterSnapshot first = snapshot();
+        int programId;
+        try (PinnedFilter f = PinnedFilter.open(name)) {
+            programId = f.program().info().id();
+        }
+        assertEquals(0, run("udp-limit", "detach", "--name", name, "--keep-pins"), err.toString());
+        assertTrue(FilterPins.exists(name), "--keep-pins kept the pins");
+        assertEquals(0, run(attach), err.toString());
+        FilterSnapshot second = snapshot();
+        try (PinnedFilter f = PinnedFilter.open(name)) {
+            assertEquals(programId, f.program().info().id(), "same program");
+        }
+        assertEquals(first.bucket("127.0.0.2").passed(), second.bucket("127.0.0.2").passed(), "counts kept");
+        assertEquals(first.dropped(), second.dropped());
+        assertEquals(1, second.attachments().size(), "attached once again: " + second.attachments());
+    }
+
+    @Test
     void pidThatDoesNotExist() {
         assertEquals(2, run("udp-limit", "attach", "--pid", "99999999", "--rate", "10", "--burst", "1", "--name", name));
         assertEquals("bpfwatch: no process with pid 99999999", err.toString().strip());
