@@ -20,8 +20,13 @@ import java.util.concurrent.locks.LockSupport;
  * first, so one socket bound to the wildcard address counts both.
  */
 public final class UdpReceiver implements AutoCloseable {
-    /** Asked for; the kernel doubles it: room for a few hundred small datagrams. */
-    public static final int RCVBUF = 128 * 1024;
+    /**
+     * Asked for; the kernel doubles it (capped by net.core.rmem_max): about
+     * 2500 small datagrams here, over two seconds of the limited stream, so
+     * a noisy machine's scheduling stalls do not overflow it with the filter
+     * on, while an unlimited flood fills it within milliseconds.
+     */
+    public static final int RCVBUF = 1024 * 1024;
     /** Reads at most a few thousand datagrams a second: far above the limits used, far below a flood. */
     static final long PAUSE_NS = TimeUnit.MICROSECONDS.toNanos(200);
 
