@@ -99,6 +99,24 @@ struct {
 	__type(value, struct udprl_totals);
 } udprl_totals SEC(".maps");
 
+// Where user space attached this filter: socket inode -> who holds it.
+// Written and read by bpfwatch only, never by the program. bpffs holds no
+// regular files, so this record lives in a map pinned beside the others and
+// any process that finds the pins also finds where the filter is attached.
+struct udprl_socket {
+	__u32 pid;
+	__u32 fd;
+	__u32 port;
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct udprl_socket);
+} udprl_sockets SEC(".maps");
+
 // Per-CPU slots still use atomic adds: a run from process context can be
 // interrupted by a softirq running this same filter on the same CPU, and a
 // plain read-modify-write would lose a count. Uncontended, it costs little.

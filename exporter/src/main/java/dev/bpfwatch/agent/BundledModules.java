@@ -12,6 +12,7 @@ public final class BundledModules {
     }
 
     public static List<ModuleFactory> all() {
-        return List.of();
+        return List.of(
+                dev.bpfwatch.ratelimit.UdpRateLimitModule.factory());
     }
 }

@@ -1,0 +1,67 @@
+package dev.bpfwatch.cli;
+
+import dev.bpfwatch.ratelimit.Attachment;
+import dev.bpfwatch.ratelimit.FilterPins;
+import dev.bpfwatch.ratelimit.RateLimit;
+import dev.bpfwatch.ratelimit.SocketRef;
+import dev.bpfwatch.ratelimit.UdpRateLimiter;
+import dev.bpfwatch.ratelimit.UdpSockets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "attach", mixinStandardHelpOptions = true,
+        description = {"Attach a per-destination-IP rate limit to UDP sockets: those of process --pid "
+                + "(--port picks among several), or with --port alone every UDP socket bound to that port.",
+                "Reattaching an existing --name reuses its pinned program and counts."})
+final class UdpLimitAttachCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--pid", description = "Process whose UDP socket(s) get the filter.")
+    Long pid;
+
+    @Option(names = "--port", description = "Local UDP port of the socket(s).")
+    Integer port;
+
+    @Option(names = "--rate", required = true, description = "Packets per second per destination IP.")
+    long rate;
+
+    @Option(names = "--burst", required = true, description = "Packets a destination IP may send back to back.")
+    long burst;
+
+    @Option(names = "--name", defaultValue = "default", description = "Filter name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--debug", description = "Print stack traces with errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() {
+        List<Attachment> done = UdpLimitErrors.run(() -> {
+            RateLimit limit = RateLimit.of(rate, burst);
+            FilterPins.checkName(name);
+            if (port != null && (port < 1 || port > 65535)) {
+                throw new IllegalArgumentException("--port must be 1-65535, got " + port);
+            }
+            List<SocketRef> targets;
+            if (pid != null) {
+                targets = UdpSockets.ofProcess(pid, port);
+            } else if (port != null) {
+                targets = UdpSockets.onPort(port);
+            } else {
+                throw new IllegalArgumentException("give --pid PID, --port PORT, or both");
+            }
+            return UdpRateLimiter.attach(name, targets, limit);
+        });
+        for (Attachment a : done) {
+            spec.commandLine().getOut().printf("attached %s to pid %d fd %d port %d (%d pps, burst %d)%n",
+                    name, a.pid(), a.fd(), a.port(), rate, burst);
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.bpfwatch.cli;
+
+import dev.bpfwatch.ratelimit.Attachment;
+import dev.bpfwatch.ratelimit.FilterPins;
+import dev.bpfwatch.ratelimit.UdpRateLimiter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "detach", mixinStandardHelpOptions = true,
+        description = "Take a filter off the sockets it was attached to (SO_DETACH_BPF). When none is left, "
+                + "its pins are removed too, unless --keep-pins.")
+final class UdpLimitDetachCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--name", defaultValue = "default", description = "Filter name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--pid", description = "Only the sockets of this process.")
+    Long pid;
+
+    @Option(names = "--keep-pins", description = "Keep program, maps and counts pinned for a later attach.")
+    boolean keepPins;
+
+    @Option(names = "--debug", description = "Print stack traces with errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() {
+        List<Attachment> removed = UdpLimitErrors.run(() -> {
+            FilterPins.checkName(name);
+            return UdpRateLimiter.detach(name, pid, keepPins);
+        });
+        for (Attachment a : removed) {
+            spec.commandLine().getOut().printf("detached %s from pid %d fd %d port %d%n",
+                    name, a.pid(), a.fd(), a.port());
+        }
+        if (!FilterPins.exists(name)) {
+            spec.commandLine().getOut().printf("removed %s%n", FilterPins.dir(name));
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.bpfwatch.ratelimit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfwatch.agent.Agent;
+import dev.bpfwatch.agent.AgentOptions;
+import dev.bpfwatch.testing.Loopback;
+import dev.bpfwatch.testing.Scrape;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** `bpfwatch run` exports filters pinned after it started, read at scrape time. */
+class UdpRateLimitModuleTest {
+    @Test
+    void filterAttachedAfterStartShowsUpAtTheNextScrape() throws Exception {
+        String name = "test-export-" + ProcessHandle.current().pid();
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)),
+                List.of(UdpRateLimitModule.factory()));
+             DatagramChannel receiver = DatagramChannel.open()) {
+            assertFalse(Scrape.metrics(agent.port()).contains("filter=\"" + name + "\""));
+            receiver.bind(new InetSocketAddress("0.0.0.0", 0));
+            int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+            ChannelFilter.attach(receiver, name, RateLimit.of(10, 5));
+            Loopback.sendUdp("127.0.0.2", port, 50, 16);
+
+            String text = Scrape.metrics(agent.port());
+            Bucket b;
+            try (PinnedFilter f = PinnedFilter.open(name)) {
+                b = f.snapshot().bucket("127.0.0.2");
+            }
+            String labels = "filter=\"" + name + "\",dst_ip=\"127.0.0.2\"";
+            assertEquals(b.dropped(), Scrape.value(text, "bpfwatch_udp_ratelimit_packets_total", labels + ",verdict=\"drop\""));
+            assertEquals(b.passed(), Scrape.value(text, "bpfwatch_udp_ratelimit_packets_total", labels + ",verdict=\"pass\""));
+            assertEquals(50, b.passed() + b.dropped());
+            assertTrue(b.dropped() >= 40, "rate 10 burst 5 drops most of 50 back to back: " + b.dropped());
+            assertEquals(10, Scrape.value(text, "bpfwatch_udp_ratelimit_rate_pps", "filter=\"" + name + "\""));
+            assertEquals(5, Scrape.value(text, "bpfwatch_udp_ratelimit_burst", "filter=\"" + name + "\""));
+            assertEquals(b.dropped(), Scrape.value(text, "bpfwatch_udp_ratelimit_totals_packets_total",
+                    "filter=\"" + name + "\",verdict=\"drop\""));
+            assertTrue(text.contains("bpfwatch_udp_ratelimit_tokens{" + labels + ",}")
+                    || text.contains("bpfwatch_udp_ratelimit_tokens{" + labels + "}"), text);
+        } finally {
+            if (FilterPins.exists(name)) {
+                UdpRateLimiter.detach(name, null, false);
+            }
+            assertFalse(FilterPins.exists(name), "pins removed");
+        }
+    }
+}
