@@ -9,6 +9,7 @@ public final class BundledModules {
 
     public static List<ModuleFactory> all() {
         return List.of(
-                KfreeSkbModule.factory());
+                KfreeSkbModule.factory(),
+                dev.bpfwatch.sockets.ListenDropsModule.factory());
     }
 }
