@@ -60,8 +60,9 @@ public final class ListenerCollector extends Collector implements Collector.Desc
     private List<MetricFamilySamples> families() {
         List<MetricFamilySamples> f = new ArrayList<>();
         f.add(new CounterMetricFamily(prefix + "listen_drops",
-                "Connections this listener dropped (its sk_drops: SYNs and third ACKs refused, "
-                        + "its share of TcpExtListenDrops).", LABELS));
+                "Packets this listener dropped (its sk_drops): every tcp_listendrop() - SYNs and third ACKs "
+                        + "refused, its share of TcpExtListenDrops - plus packets discarded for its request sockets.",
+                LABELS));
         f.add(new GaugeMetricFamily(prefix + "accept_queue_length",
                 "Established connections waiting for accept().", LABELS));
         f.add(new GaugeMetricFamily(prefix + "accept_queue_max",
