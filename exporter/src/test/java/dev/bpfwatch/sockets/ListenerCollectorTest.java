@@ -1,7 +1,6 @@
 package dev.bpfwatch.sockets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.prometheus.client.CollectorRegistry;
 import java.net.InetAddress;
@@ -54,6 +53,5 @@ class ListenerCollectorTest {
         new ListenerCollector("bpfwatch", () -> {
             throw new AssertionError("walked at registration");
         }).register(r); // throws if register() collected instead of describing
-        assertNull(r.getSampleValue("nothing_else_registered"));
     }
 }
