@@ -39,6 +39,9 @@ public final class ListenerScan {
             } catch (LibbpfException e) {
                 // The namespace's last process exited between finding and joining it: nothing to walk.
                 LOG.log(Level.FINE, "netns " + ns.getKey() + " not walked: " + e.getMessage());
+            } catch (RuntimeException e) {
+                // One namespace that cannot be read must not fail the scrape of all the others.
+                LOG.log(Level.WARNING, "netns " + ns.getKey() + " not walked: " + e.getMessage());
             }
         }
         Map<Long, SocketOwner> byInode = owners.resolve(sockets.stream().map(ListenerRecord::inode).toList());

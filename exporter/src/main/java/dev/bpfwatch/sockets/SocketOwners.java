@@ -43,9 +43,11 @@ public final class SocketOwners {
         misses.keySet().retainAll(wanted);
         long now = System.nanoTime();
         Set<Long> unknown = new HashSet<>();
+        Map<Integer, Boolean> alive = new HashMap<>(); // one stat per process, not per socket
         for (long inode : wanted) {
             SocketOwner cached = owners.get(inode);
-            if (cached != null && Files.isDirectory(proc.resolve(Integer.toString(cached.pid())))) {
+            if (cached != null && alive.computeIfAbsent(cached.pid(),
+                    pid -> Files.isDirectory(proc.resolve(Integer.toString(pid))))) {
                 continue;
             }
             owners.remove(inode); // its process went away: the socket may have passed to another

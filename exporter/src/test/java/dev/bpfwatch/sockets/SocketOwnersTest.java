@@ -23,7 +23,7 @@ class SocketOwnersTest {
         for (long inode : socketInodes) {
             Files.createSymbolicLink(dir.resolve("fd").resolve(Integer.toString(fd++)), Path.of("socket:[" + inode + "]"));
         }
-        Files.createSymbolicLink(dir.resolve("fd").resolve("0"), Path.of("/dev/null"));
+        Files.createSymbolicLink(dir.resolve("fd").resolve("0"), Path.of("pipe:[12]")); // not a socket
     }
 
     @Test
