@@ -13,6 +13,7 @@ public final class BundledModules {
 
     public static List<ModuleFactory> all() {
         return List.of(
+                dev.bpfwatch.sockets.ListenDropsModule.factory(),
                 dev.bpfwatch.ratelimit.UdpRateLimitModule.factory());
     }
 }

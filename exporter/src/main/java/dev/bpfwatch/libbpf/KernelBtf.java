@@ -14,6 +14,7 @@ import jnr.ffi.Pointer;
  */
 public final class KernelBtf implements AutoCloseable {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static final int BTF_KIND_STRUCT = 4;
     private static final int BTF_KIND_ENUM = 6;
     private static final int BTF_KIND_ENUM64 = 19;
     private static final int BTF_TYPE_SIZE = 12;
@@ -70,6 +71,27 @@ public final class KernelBtf implements AutoCloseable {
             out.put(enumerator, value);
         }
         return Optional.of(out);
+    }
+
+    /**
+     * Whether {@code struct name} has a member {@code member} on this kernel,
+     * e.g. trace_event_raw_kfree_skb.rx_sk (6.11+). Empty when the kernel has
+     * no such struct at all.
+     */
+    public synchronized Optional<Boolean> structHasMember(String name, String member) {
+        int id = Native.BPF.btf__find_by_name_kind(handle(), name, BTF_KIND_STRUCT);
+        if (id < 0) {
+            return Optional.empty();
+        }
+        Pointer type = Native.BPF.btf__type_by_id(handle(), id);
+        int vlen = type.getInt(4) & 0xffff;
+        for (int i = 0; i < vlen; i++) {
+            long at = BTF_TYPE_SIZE + (long) i * 12; // struct btf_member: name_off, type, offset
+            if (member.equals(Native.BPF.btf__name_by_offset(handle(), type.getInt(at)))) {
+                return Optional.of(true);
+            }
+        }
+        return Optional.of(false);
     }
 
     private Pointer handle() {

@@ -30,4 +30,10 @@ public interface LibcNative {
     long syscall(long number, int arg0, int arg1, int arg2);
 
     String strerror(int errnum);
+
+    /** open(2), for namespace files (/proc/PID/ns/net) that setns(2) takes as an fd. */
+    int open(String path, int flags);
+
+    /** setns(2): moves the calling thread (only) into the namespace behind fd. */
+    int setns(int fd, int nstype);
 }

@@ -1,0 +1,121 @@
+package dev.bpfwatch.sockets;
+
+import dev.bpfwatch.agent.AgentContext;
+import dev.bpfwatch.agent.BundledProgram;
+import dev.bpfwatch.agent.Module;
+import dev.bpfwatch.agent.ModuleFactory;
+import dev.bpfwatch.btf.DropReasons;
+import dev.bpfwatch.libbpf.BpfMap;
+import dev.bpfwatch.libbpf.KernelBtf;
+import io.prometheus.client.Collector;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Listen drops per application: the tcp_listeners iterator walked in every
+ * network namespace at each scrape, and the socket_drops kfree_skb counter
+ * keyed by drop reason and socket port. The drop-reason half is optional:
+ * on kernels without drop reasons (before 5.17) the listener half runs alone.
+ */
+public final class ListenDropsModule implements Module {
+    public static final String NAME = "listen_drops";
+    static final String SOCKET_DROPS = "socket_drops";
+    private static final Logger LOG = Logger.getLogger(ListenDropsModule.class.getName());
+
+    private final ListenerWalker walker;
+    private final BundledProgram socketDrops;
+    private final List<Collector> collectors;
+
+    private ListenDropsModule(ListenerWalker walker, BundledProgram socketDrops, List<Collector> collectors) {
+        this.walker = walker;
+        this.socketDrops = socketDrops;
+        this.collectors = collectors;
+    }
+
+    public static ModuleFactory factory() {
+        return new ModuleFactory() {
+            @Override
+            public String name() {
+                return NAME;
+            }
+
+            @Override
+            public Module start(AgentContext context) {
+                return ListenDropsModule.start(context.namespace());
+            }
+        };
+    }
+
+    public static ListenDropsModule start(String namespace) {
+        ListenerWalker walker = ListenerWalker.load();
+        List<Collector> collectors = new ArrayList<>();
+        ListenerScan scan = new ListenerScan(walker);
+        collectors.add(new ListenerCollector(namespace, scan::scan));
+        BundledProgram drops = null;
+        try {
+            DropReasons reasons;
+            try (KernelBtf btf = KernelBtf.load()) {
+                reasons = DropReasons.fromKernel(btf);
+                logReceivingSocketSupport(btf);
+            }
+            drops = BundledProgram.loadAndAttach(SOCKET_DROPS);
+            BpfMap map = drops.object().map(SOCKET_DROPS).orElseThrow();
+            collectors.add(new SocketDropCollector(namespace, () -> countsByKey(map), reasons));
+        } catch (RuntimeException e) {
+            if (drops != null) {
+                drops.close();
+                drops = null;
+            }
+            LOG.warning("listen_drops: drop reasons per socket are off: " + e.getMessage());
+        }
+        return new ListenDropsModule(walker, drops, List.copyOf(collectors));
+    }
+
+    /** The program picks rx_sk or skb->sk by CO-RE itself; this only tells the operator which. */
+    private static void logReceivingSocketSupport(KernelBtf btf) {
+        boolean rxSk = btf.structHasMember("trace_event_raw_kfree_skb", "rx_sk").orElse(false);
+        if (rxSk) {
+            LOG.info("listen_drops: kfree_skb carries rx_sk: drops are attributed to the receiving socket");
+        } else {
+            LOG.warning("listen_drops: this kernel's kfree_skb has no rx_sk (added in 6.11): drops are attributed "
+                    + "to skb->sk, which is unset for some receive-path drops (they show without a port)");
+        }
+    }
+
+    /** key -> drops summed over CPUs */
+    public static Map<SocketDropKey, Long> countsByKey(BpfMap map) {
+        Map<SocketDropKey, Long> counts = new HashMap<>();
+        for (BpfMap.Entry e : map.entries()) {
+            counts.merge(SocketDropKey.decode(e.key()), map.sumU64(e.value(), 0), Long::sum);
+        }
+        return counts;
+    }
+
+    BundledProgram socketDropsProgram() {
+        return socketDrops;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Collector> collectors() {
+        return collectors;
+    }
+
+    @Override
+    public void close() {
+        try {
+            walker.close();
+        } finally {
+            if (socketDrops != null) {
+                socketDrops.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.bpfwatch.sockets;
+
+/**
+ * A listening socket and who owns it. When no process holds it, {@code owner}
+ * is found from the socket's own cgroup (service, container) and its uid.
+ */
+public record Listener(ListenerRecord socket, SocketOwner owner) {
+    /** Identity across two walks: the same socket in the same netns. */
+    public String key() {
+        return socket.netns() + "/" + socket.inode() + "/" + socket.endpoint();
+    }
+}

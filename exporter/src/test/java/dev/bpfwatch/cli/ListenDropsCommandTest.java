@@ -1,0 +1,112 @@
+package dev.bpfwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfwatch.testing.Bpftool;
+import dev.bpfwatch.testing.TestNetns;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** `bpfwatch listen-drops` against a flooded listener in a namespace the test makes. */
+class ListenDropsCommandTest {
+    private static TestNetns ns;
+    private static TestNetns.Started slow;
+    private static long nstatDrops;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void floodASlowListener() {
+        ns = TestNetns.create();
+        slow = ns.listener("slowsrv", "127.0.0.1", 1, false);
+        ns.flood("127.0.0.1", slow.port(), 40, 1.5);
+        nstatDrops = ns.settledNstat("TcpExtListenDrops");
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        ns.close();
+        assertEquals(0, Bpftool.awaitProgramsGone("dump_tcp_listeners"), "the command left no program behind");
+    }
+
+    private int run(String... args) {
+        CommandLine cl = BpfwatchCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void textReportShowsTheSlowListenerWithItsApplicationAt80Columns() {
+        assertEquals(0, run("listen-drops", "--interval", "200ms", "--top", "0"), err.toString());
+        List<String> lines = out.toString().lines().toList();
+        System.out.println(out.toString().lines().limit(6).reduce("", (a, b) -> a + b + "\n"));
+        assertTrue(lines.get(0).contains("listeners in"), lines.get(0));
+        assertTrue(lines.get(1).matches("\\s*DROPS\\s+DROP/S\\s+QUEUE\\s+NETNS\\s+LISTENER\\s+APPLICATION"), lines.get(1));
+        String row = lines.stream().filter(l -> l.contains("127.0.0.1:" + slow.port() + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for the slow listener in:\n" + out));
+        String[] f = row.trim().split("\\s+");
+        assertEquals(Long.toString(nstatDrops), f[0], "drops column: " + row);
+        assertTrue(f[2].endsWith("/1"), "queue current/max with backlog 1: " + row);
+        assertEquals(Long.toString(ns.inode()), f[3], row);
+        assertTrue(row.contains("slowsrv[" + slow.pid() + "]"), row);
+        for (String l : lines) {
+            assertTrue(l.length() <= 80, "wider than 80 columns: " + l);
+        }
+    }
+
+    @Test
+    void jsonReportCarriesTheSameNumbers() {
+        assertEquals(0, run("listen-drops", "--interval", "200ms", "--top", "0", "--output", "json"), err.toString());
+        String json = out.toString();
+        assertEquals(1, json.lines().count(), "one object a report");
+        assertTrue(json.startsWith("{\"interval_seconds\":"), json.substring(0, 60));
+        String entry = Arrays.stream(json.split("\\},\\{"))
+                .filter(e -> e.contains("\"netns\":" + ns.inode() + ",") && e.contains("\"port\":" + slow.port() + ","))
+                .findFirst().orElseThrow(() -> new AssertionError("slow listener missing: " + json));
+        assertEquals(Long.toString(nstatDrops), field(entry, "drops"));
+        assertEquals("\"slowsrv\"", field(entry, "comm"));
+        assertEquals(Integer.toString(slow.pid()), field(entry, "pid"));
+        assertEquals("1", field(entry, "accept_queue_max"));
+        assertEquals("\"127.0.0.1\"", field(entry, "address"));
+        assertEquals("0", field(entry, "drops_in_interval"), "nothing floods it now");
+    }
+
+    @Test
+    void watchRepeatsForCountReports() {
+        assertEquals(0, run("listen-drops", "--interval", "100ms", "--watch", "--count", "2", "-o", "json", "--top", "1"));
+        assertEquals(2, out.toString().lines().count(), out.toString());
+    }
+
+    @Test
+    void badIntervalIsExitTwo() {
+        assertEquals(2, run("listen-drops", "--interval", "soon"));
+        assertTrue(err.toString().contains("expected a duration like 500ms"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void negativeTopIsExitTwo() {
+        assertEquals(2, run("listen-drops", "--top", "-1", "--interval", "1ms"));
+        assertEquals("bpfwatch: --top -1: must be 0 (all) or more", err.toString().strip());
+    }
+
+    private static String field(String entry, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[^,}]*)").matcher(entry);
+        if (!m.find()) {
+            throw new AssertionError("no " + name + " in " + entry);
+        }
+        return m.group(1);
+    }
+}

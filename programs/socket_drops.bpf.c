@@ -1,0 +1,60 @@
+// Counts freed-as-dropped packets by (drop reason, local port, protocol)
+// of the socket they were dropped at: the third-ACK overflow of a TCP
+// listener (TCP_LISTEN_OVERFLOW), a UDP socket's full buffer
+// (SOCKET_RCVBUFF, PROTO_MEM) or its filter (SOCKET_FILTER), per port.
+//
+// The socket is the tracepoint's rx_sk (Linux 6.11 and later). Older
+// kernels lack it: a CO-RE check picks skb->sk there, which is set for
+// fewer drops (the receive path has not yet assigned the socket for some).
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+// Layout shared with SocketDropKey.java: 8 bytes.
+struct bpfwatch_socket_drop_key {
+	u32 reason;
+	u16 port;	// host order; 0 when the packet had no socket
+	u16 protocol;	// IPPROTO_*; 0 when the packet had no socket
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct bpfwatch_socket_drop_key);
+	__type(value, u64);
+} socket_drops SEC(".maps");
+
+struct trace_event_raw_kfree_skb___bpfwatch {
+	void *rx_sk;
+} __attribute__((preserve_access_index));
+
+SEC("tp_btf/kfree_skb")
+int count_socket_drop(u64 *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx[0];
+	struct bpfwatch_socket_drop_key key = {};
+	struct sock *sk;
+	u64 one = 1, *count;
+
+	key.reason = (u32)ctx[2];
+	// Dead code on kernels without rx_sk: the verifier never sees ctx[3] there.
+	if (bpf_core_field_exists(struct trace_event_raw_kfree_skb___bpfwatch, rx_sk))
+		sk = (struct sock *)ctx[3];
+	else
+		sk = BPF_CORE_READ(skb, sk);
+	if (sk) {
+		key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		key.protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
+
+	count = bpf_map_lookup_elem(&socket_drops, &key);
+	if (count) {
+		*count += 1; // per-CPU slot: no other writer
+		return 0;
+	}
+	bpf_map_update_elem(&socket_drops, &key, &one, BPF_NOEXIST);
+	return 0;
+}
