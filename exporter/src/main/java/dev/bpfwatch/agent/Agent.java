@@ -19,26 +19,31 @@ import java.util.logging.Logger;
 
 /**
  * The running exporter: configs and code modules started, their collectors
- * read on every scrape, served over HTTP. Closing it stops the server and
- * takes every program out of the kernel.
+ * read on every scrape, served over HTTP. Configs can be reloaded in place.
+ * Closing it stops the server and takes every program out of the kernel
+ * (pinned maps stay, on purpose).
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
 
-    private final CollectorRegistry registry;
-    private final List<ConfigModule> configs;
-    private final List<Module> others;
-    private final Map<String, String> failures;
-    private final BpfStats stats;
+    private final AgentOptions options;
+    private final List<ModuleFactory> codeModules;
+    private final AgentContext context;
+    private final Decoders decoders;
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final LiveCollectors live = new LiveCollectors();
+    private final ReloadStatus reloads = new ReloadStatus();
+    private volatile List<ConfigModule> configs = List.of();
+    private volatile List<Module> others = List.of();
+    private volatile Map<String, String> failures = Map.of();
+    private BpfStats stats;
     private WebServer server;
 
-    private Agent(CollectorRegistry registry, List<ConfigModule> configs, List<Module> others,
-                  Map<String, String> failures, BpfStats stats) {
-        this.registry = registry;
-        this.configs = configs;
-        this.others = others;
-        this.failures = failures;
-        this.stats = stats;
+    private Agent(AgentOptions options, List<ModuleFactory> codeModules, AgentContext context, Decoders decoders) {
+        this.options = options;
+        this.codeModules = codeModules;
+        this.context = context;
+        this.decoders = decoders;
     }
 
     public static Agent start(AgentOptions options) {
@@ -53,30 +58,19 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentOptions options, List<ModuleFactory> codeModules) {
         FeatureReport features = FeatureProbe.report();
         LOG.info(() -> "features: " + features.describe().stripTrailing());
-        AgentContext context = new AgentContext(options.namespace(), features);
-        Decoders decoders = Decoders.standard(new HostDecoderContext());
-
+        Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features),
+                Decoders.standard(new HostDecoderContext()));
         Selection selection = Selection.of(options, codeModules);
-        List<ConfigModule.Prepared> prepared = new ArrayList<>();
-        try {
-            for (ConfigFiles.Pair pair : selection.configs()) {
-                prepared.add(ConfigModule.prepare(pair, decoders));
-            }
-        } catch (RuntimeException e) {
-            prepared.forEach(ConfigModule.Prepared::close);
-            throw e;
-        }
-
+        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), agent.decoders);
+        Map<String, String> failures = new LinkedHashMap<>();
         List<ConfigModule> configs = new ArrayList<>();
         List<Module> others = new ArrayList<>();
-        Map<String, String> failures = new LinkedHashMap<>();
-        BpfStats stats = null;
         try {
-            stats = options.bpfStats() ? BpfStats.enable() : null;
+            agent.stats = options.bpfStats() ? BpfStats.enable() : null;
             for (int i = 0; i < prepared.size(); i++) {
                 ConfigModule.Prepared p = prepared.get(i);
                 try {
-                    configs.add(ConfigModule.start(p, context, decoders, options.strict()));
+                    configs.add(agent.loadAndAttach(p));
                 } catch (RuntimeException e) {
                     if (options.strict()) {
                         prepared.subList(i + 1, prepared.size()).forEach(ConfigModule.Prepared::close);
@@ -88,7 +82,7 @@ public final class Agent implements AutoCloseable {
             }
             for (ModuleFactory f : selection.modules()) {
                 try {
-                    others.add(f.start(context));
+                    others.add(f.start(agent.context));
                 } catch (RuntimeException e) {
                     if (options.strict()) {
                         throw e;
@@ -100,24 +94,102 @@ public final class Agent implements AutoCloseable {
             if (configs.isEmpty() && others.isEmpty()) {
                 throw new AgentStartException("nothing started: " + String.join("; ", failures.values()));
             }
-            CollectorRegistry registry = new CollectorRegistry(true);
-            Agent agent = new Agent(registry, configs, others, failures, stats);
-            for (Module m : agent.modules()) {
-                for (Collector c : m.collectors()) {
-                    registry.register(c);
-                }
-            }
-            registry.register(new SelfMetrics(options.namespace(), () -> agent.configs, failures));
-            agent.server = WebServer.start(options.listen(), options.telemetryPath(), registry,
-                    () -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others, failures));
+            agent.install(configs, others, failures);
+            agent.registry.register(agent.live);
+            agent.server = WebServer.start(options.listen(), options.telemetryPath(), agent.registry,
+                    () -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others, agent.failures),
+                    agent::reload);
             return agent;
         } catch (IOException e) {
-            closeAll(configs, others, stats);
+            closeAll(configs, others, agent.stats);
             throw new UncheckedIOException("listen on " + options.listen() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeAll(configs, others, stats);
+            closeAll(configs, others, agent.stats);
             throw e;
         }
+    }
+
+    private ConfigModule loadAndAttach(ConfigModule.Prepared p) {
+        return ConfigModule.attach(ConfigModule.load(p, options.pinPath()), context, decoders, options.strict(),
+                options.maxSeries());
+    }
+
+    /** Parses and binds every config; any mistake fails them all, before the kernel sees one. */
+    private static List<ConfigModule.Prepared> prepareAll(List<ConfigFiles.Pair> pairs, Decoders decoders) {
+        List<ConfigModule.Prepared> prepared = new ArrayList<>();
+        try {
+            for (ConfigFiles.Pair pair : pairs) {
+                prepared.add(ConfigModule.prepare(pair, decoders));
+            }
+            return prepared;
+        } catch (RuntimeException e) {
+            prepared.forEach(ConfigModule.Prepared::close);
+            throw e;
+        }
+    }
+
+    /** Makes a set of modules the one scrapes see, in one swap. */
+    private void install(List<ConfigModule> newConfigs, List<Module> newOthers, Map<String, String> newFailures) {
+        this.configs = List.copyOf(newConfigs);
+        this.others = List.copyOf(newOthers);
+        this.failures = Map.copyOf(newFailures);
+        List<Collector> collectors = new ArrayList<>();
+        for (Module m : modules()) {
+            collectors.addAll(m.collectors());
+        }
+        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.failures, reloads));
+        live.swap(collectors);
+    }
+
+    /**
+     * Re-reads the configs (SIGHUP, POST /-/reload). A config that no longer
+     * parses, binds or passes the verifier leaves the running set untouched;
+     * otherwise each new version is loaded beside the old one (pinned maps
+     * shared, so counts go on), then the old is detached and the new attached.
+     *
+     * @return null on success, else why the old configs stay
+     */
+    public synchronized String reload() {
+        if (server == null) {
+            return "agent is closed";
+        }
+        List<ConfigModule.Prepared> prepared;
+        try {
+            prepared = prepareAll(Selection.of(options, codeModules).configs(), decoders);
+        } catch (RuntimeException e) {
+            return reloads.failed(e.getMessage());
+        }
+        List<ConfigModule.Prepared> loaded = new ArrayList<>();
+        for (int i = 0; i < prepared.size(); i++) {
+            try {
+                loaded.add(ConfigModule.load(prepared.get(i), options.pinPath()));
+            } catch (RuntimeException e) {
+                loaded.forEach(ConfigModule.Prepared::close);
+                prepared.subList(i + 1, prepared.size()).forEach(ConfigModule.Prepared::close);
+                return reloads.failed(prepared.get(i).pair().name() + ": " + e.getMessage());
+            }
+        }
+        List<ConfigModule> old = configs;
+        Map<String, String> newFailures = new LinkedHashMap<>();
+        failures.forEach((name, why) -> {
+            if (codeModules.stream().anyMatch(f -> f.name().equals(name))) {
+                newFailures.put(name, why); // code modules are not reloaded; config failures are recomputed
+            }
+        });
+        old.forEach(Module::close);
+        List<ConfigModule> fresh = new ArrayList<>();
+        for (ConfigModule.Prepared p : loaded) {
+            try {
+                fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries()));
+            } catch (RuntimeException e) {
+                newFailures.put(p.pair().name(), e.getMessage());
+                LOG.severe("config " + p.pair().name() + " did not attach after reload: " + e.getMessage());
+            }
+        }
+        install(fresh, others, newFailures);
+        LOG.info(() -> "reloaded: " + fresh.stream().map(Module::name).toList());
+        reloads.succeeded();
+        return null;
     }
 
     private static void closeAll(List<ConfigModule> configs, List<Module> others, BpfStats stats) {
@@ -164,7 +236,7 @@ public final class Agent implements AutoCloseable {
 
     /** Configs that failed to start, with why. */
     public Map<String, String> failures() {
-        return Map.copyOf(failures);
+        return failures;
     }
 
     @Override
@@ -172,11 +244,12 @@ public final class Agent implements AutoCloseable {
         try {
             if (server != null) {
                 server.close();
+                server = null;
             }
         } finally {
             closeAll(configs, others, stats);
-            configs.clear();
-            others.clear();
+            stats = null;
+            install(List.of(), List.of(), Map.of());
         }
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,17 +88,42 @@ public final class ConfigModule implements Module {
     }
 
     /**
-     * Loads and attaches a prepared config. On failure its object is closed,
-     * so nothing of it stays in the kernel.
-     *
-     * @param strict an attach failure fails the config; otherwise it is
-     *               logged, shown in self-metrics, and the rest runs
+     * Loads a prepared config through the verifier, its maps pinned (or an
+     * earlier run's pins reused). Nothing is attached yet, so a reload can
+     * load the new version while the old one still runs. On failure the
+     * object is closed: nothing of it stays in the kernel.
      */
-    public static ConfigModule start(Prepared prepared, AgentContext context, Decoders decoders, boolean strict) {
+    public static Prepared load(Prepared prepared, Path pinRoot) {
         BpfObject object = prepared.object();
-        String configName = prepared.pair().name();
+        MapPins pins = null;
         try {
+            pins = pinRoot == null ? null : MapPins.reuse(pinRoot, prepared.pair().name(), object);
             object.load();
+            if (pins != null) {
+                pins.pinNew(object);
+            }
+            return prepared;
+        } catch (RuntimeException e) {
+            if (pins != null) {
+                pins.closeReused();
+            }
+            object.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches a loaded config's programs and builds its collector.
+     *
+     * @param strict an attach failure fails the config (its object is
+     *               closed); otherwise it is logged, shown in self-metrics,
+     *               and the rest runs
+     */
+    public static ConfigModule attach(Prepared loaded, AgentContext context, Decoders decoders, boolean strict,
+                                      int maxSeries) {
+        BpfObject object = loaded.object();
+        String configName = loaded.pair().name();
+        try {
             Map<String, ProgramState> states = new LinkedHashMap<>();
             Map<String, BpfLink> iterators = new HashMap<>();
             for (BpfProgram p : object.programs()) {
@@ -122,8 +148,8 @@ public final class ConfigModule implements Module {
                     states.put(p.name(), new ProgramState(p, false, e.getMessage()));
                 }
             }
-            ConfigCollector collector = new ConfigCollector(prepared.bound(), context.namespace(),
-                    new LiveSampleSource(object, iterators), decoders);
+            ConfigCollector collector = new ConfigCollector(loaded.bound(), context.namespace(),
+                    new LiveSampleSource(object, iterators), decoders, maxSeries);
             return new ConfigModule(configName, object, collector, states);
         } catch (RuntimeException e) {
             object.close();

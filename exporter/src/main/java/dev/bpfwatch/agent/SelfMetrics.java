@@ -20,12 +20,15 @@ import java.util.function.Supplier;
 final class SelfMetrics extends Collector implements Collector.Describable {
     private final String ns;
     private final Supplier<List<ConfigModule>> configs;
-    private final Map<String, String> failures;
+    private final Supplier<Map<String, String>> failures;
+    private final ReloadStatus reloads;
 
-    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Map<String, String> failures) {
+    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<Map<String, String>> failures,
+                ReloadStatus reloads) {
         this.ns = namespace;
         this.configs = configs;
         this.failures = failures;
+        this.reloads = reloads;
     }
 
     @Override
@@ -52,9 +55,21 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 "Time the last scrape spent reading and decoding this config.", List.of("config"));
         GaugeMetricFamily failed = new GaugeMetricFamily(ns + "_config_errors",
                 "1 for a config that failed to load or attach (see the log and / for why).", List.of("config"));
-        failures.keySet().forEach(name -> failed.addMetric(List.of(name), 1));
+        failures.get().keySet().forEach(name -> failed.addMetric(List.of(name), 1));
+        GaugeMetricFamily reloadOk = new GaugeMetricFamily(ns + "_config_last_reload_successful",
+                "1 if the last config reload (SIGHUP, POST /-/reload) succeeded; after a failure the previous "
+                        + "configs keep running.", reloads.lastSuccessful() ? 1 : 0);
+        GaugeMetricFamily reloadTime = new GaugeMetricFamily(ns + "_config_last_reload_success_timestamp_seconds",
+                "When configs were last (re)loaded successfully.", reloads.lastSuccessEpochSeconds());
+        CounterMetricFamily folded = new CounterMetricFamily(ns + "_series_dropped",
+                "Series folded into one labelled \"other\" by --metrics.max-series, summed over scrapes.",
+                List.of("config", "metric"));
+        CounterMetricFamily collections = new CounterMetricFamily(ns + "_config_collections",
+                "Times the config's maps were read; scrapes arriving together share one read.", List.of("config"));
         for (ConfigModule c : configs.get()) {
             String config = c.name();
+            c.collector().foldedSeries().forEach((metric, n) -> folded.addMetric(List.of(config, metric), n));
+            collections.addMetric(List.of(config), c.collector().collections());
             enabled.addMetric(List.of(config), 1);
             ConfigCollector collector = c.collector();
             decoderErrors.addMetric(List.of(config), collector.decoderErrors());
@@ -85,7 +100,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 }
             }
         }
-        return List.of(enabled, failed, info, attached, runCount, runTime, entries, maxEntries, decoderErrors, scrape);
+        return List.of(enabled, failed, reloadOk, reloadTime, folded, collections, info, attached, runCount, runTime, entries, maxEntries, decoderErrors, scrape);
     }
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "eBPF networking agent: kernel drop reasons, per-application TCP listen drops "
                 + "and per-destination-IP UDP rate limits, served to Prometheus.",
-        subcommands = {RunCommand.class, CheckCommand.class, ProbeCommand.class, ListenDropsCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, ProbeCommand.class, CleanupCommand.class, ListenDropsCommand.class,
                 UdpLimitCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -2,7 +2,10 @@ package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
+import dev.bpfwatch.libbpf.Bpffs;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import sun.misc.Signal;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -12,7 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Load configs (default: the embedded ones), serve their metrics until SIGTERM/SIGINT.")
+        description = "Load configs (default: the embedded ones), serve their metrics until SIGTERM/SIGINT. "
+                + "SIGHUP or POST /-/reload re-reads the configs; a bad new config keeps the old one running.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
@@ -38,6 +42,16 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configs;
 
+    @Option(names = "--bpf.pin-path", defaultValue = "/sys/fs/bpf/bpfwatch", paramLabel = "DIR",
+            description = "Pin each config's maps under DIR/CONFIG so counters survive restarts "
+                    + "(default: ${DEFAULT-VALUE}; empty: no pins).")
+    String pinPath;
+
+    @Option(names = "--metrics.max-series", defaultValue = "10000", paramLabel = "N",
+            description = "Series one metric may have; beyond it the smallest are summed into one labelled "
+                    + "\"other\" and counted in bpfwatch_series_dropped_total (default: ${DEFAULT-VALUE}).")
+    int maxSeries;
+
     @Option(names = "--debug", description = "Print stack traces with errors.")
     boolean debug;
 
@@ -50,6 +64,8 @@ final class RunCommand implements Callable<Integer> {
             agent.close(); // links destroyed, programs out of the kernel, before the JVM goes
             stop.countDown();
         }, "bpfwatch-shutdown"));
+        // SIGHUP re-reads configs, as Prometheus and its exporters do.
+        Signal.handle(new Signal("HUP"), sig -> new Thread(agent::reload, "bpfwatch-reload").start());
         LOG.info(() -> "running " + agent.moduleNames() + ", metrics on port " + agent.port() + telemetryPath);
         spec.commandLine().getOut().println("bpfwatch: serving on port " + agent.port());
         spec.commandLine().getOut().flush();
@@ -64,7 +80,14 @@ final class RunCommand implements Callable<Integer> {
         if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
             throw new UserInputException("--web.telemetry-path " + telemetryPath + ": must start with / and not be /");
         }
+        if (maxSeries < 2) {
+            throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");
+        }
+        Path pins = pinPath.isBlank() ? null : Path.of(pinPath);
+        if (pins != null && !pins.startsWith(Bpffs.DEFAULT)) {
+            throw new UserInputException("--bpf.pin-path " + pinPath + ": must be inside " + Bpffs.DEFAULT);
+        }
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats);
+                configs.names, configs.strict, bpfStats, pins, maxSeries);
     }
 }

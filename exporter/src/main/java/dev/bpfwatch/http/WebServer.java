@@ -26,11 +26,28 @@ public final class WebServer implements AutoCloseable {
         this.executor = executor;
     }
 
+    /**
+     * @param reload re-reads the configs; returns null on success, else why
+     *               the previous configs keep running
+     */
     public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
-                                  Supplier<String> landingPage) throws IOException {
+                                  Supplier<String> landingPage, Supplier<String> reload) throws IOException {
         HttpServer server = HttpServer.create(listen, 64);
         server.createContext(telemetryPath, new HTTPServer.HTTPMetricHandler(registry));
         server.createContext("/-/healthy", exchange -> respond(exchange, 200, "text/plain", "OK\n"));
+        server.createContext("/-/reload", exchange -> {
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "POST");
+                respond(exchange, 405, "text/plain", "reload takes POST\n");
+                return;
+            }
+            String error = reload.get();
+            if (error == null) {
+                respond(exchange, 200, "text/plain", "OK\n");
+            } else {
+                respond(exchange, 500, "text/plain", "reload failed, previous configs keep running: " + error + "\n");
+            }
+        });
         server.createContext("/", exchange -> {
             if (!exchange.getRequestURI().getPath().equals("/")) {
                 respond(exchange, 404, "text/plain", "not found; metrics are at " + telemetryPath + "\n");

@@ -40,11 +40,16 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final AtomicLong readErrors = new AtomicLong();
     private final Map<String, Integer> lastEntries = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile double lastScrapeSeconds;
+    private final SeriesLimit limit;
+    private final Map<String, AtomicLong> foldedSeries = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong collections = new AtomicLong();
 
-    public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders) {
+    public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
+                           int maxSeries) {
         this.config = config;
         this.namespace = namespace;
         this.source = source;
+        this.limit = new SeriesLimit(maxSeries);
         for (BoundMetric m : config.metrics()) {
             labelDecoders.put(m, new LabelDecoder(m.labels(), decoders, LABEL_CACHE_SIZE));
         }
@@ -70,6 +75,18 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         return lastScrapeSeconds;
     }
 
+    /** Series folded into "other" by the series limit, per metric, summed over scrapes. */
+    public Map<String, Long> foldedSeries() {
+        Map<String, Long> out = new TreeMap<>();
+        foldedSeries.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Times this config was actually read from the kernel (scrapes that came together share one). */
+    public long collections() {
+        return collections.get();
+    }
+
     /** Entries seen in each map at the last scrape: map fill without another walk. */
     public Map<String, Integer> lastEntries() {
         return Map.copyOf(lastEntries);
@@ -78,6 +95,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     @Override
     public List<MetricFamilySamples> collect() {
         long start = System.nanoTime();
+        collections.incrementAndGet();
         Map<String, MapData> reads = new HashMap<>();
         List<MetricFamilySamples> out = new ArrayList<>();
         for (BoundMetric m : config.metrics()) {
@@ -127,6 +145,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
                 }
             }
         }
+        series = fold(m, series, v -> v, Double::sum);
         String name = namespace + "_" + m.spec().name();
         if (m.spec().kind() == MetricKind.COUNTER) {
             CounterMetricFamily f = new CounterMetricFamily(name, m.spec().help(), m.labelNames());
@@ -151,6 +170,11 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             byLabels.computeIfAbsent(labels, k -> new TreeMap<>())
                     .merge(bucket, value(m, data, e.value()), Double::sum);
         }
+        byLabels = fold(m, byLabels, b -> b.values().stream().mapToDouble(Double::doubleValue).sum(), (a, b) -> {
+            Map<Long, Double> merged = new TreeMap<>(a);
+            b.forEach((k, v) -> merged.merge(k, v, Double::sum));
+            return merged;
+        });
         String name = namespace + "_" + m.spec().name();
         List<String> labelNames = m.labelNames();
         List<String> bucketLabelNames = new ArrayList<>(labelNames);
@@ -175,6 +199,19 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels, sum));
         });
         return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), samples);
+    }
+
+    private <V> Map<List<String>, V> fold(BoundMetric m, Map<List<String>, V> series,
+                                          java.util.function.ToDoubleFunction<V> size,
+                                          java.util.function.BinaryOperator<V> merge) {
+        if (m.labelNames().isEmpty()) {
+            return series;
+        }
+        SeriesLimit.Folded<V> f = limit.apply(series, size, merge);
+        if (f.folded() > 0) {
+            foldedSeries.computeIfAbsent(m.spec().name(), k -> new AtomicLong()).addAndGet(f.folded());
+        }
+        return f.series();
     }
 
     /** Decoded labels, or null to skip this entry (regexp miss or decoder error, counted). */

@@ -38,9 +38,8 @@ class StrictModeTest {
     }
 
     private AgentOptions options(boolean strict) {
-        AgentOptions o = AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)).withConfigs(dir, List.of());
-        return new AgentOptions(o.listen(), o.telemetryPath(), o.namespace(), o.configDir(), o.configNames(), strict,
-                false);
+        return AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)).withConfigs(dir, List.of())
+                .withStrict(strict);
     }
 
     @Test

@@ -1,0 +1,36 @@
+package dev.bpfwatch.cli;
+
+import dev.bpfwatch.agent.Pins;
+import dev.bpfwatch.libbpf.Bpffs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "cleanup", mixinStandardHelpOptions = true,
+        description = "Remove everything bpfwatch pinned in bpffs: exporter maps (counters start from zero "
+                + "next run) and UDP rate-limit filter pins (filters stay on their sockets, but status, set "
+                + "and detach can no longer find them). Use after a crash or before uninstalling.")
+final class CleanupCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bpf.pin-path", defaultValue = "/sys/fs/bpf/bpfwatch", paramLabel = "DIR",
+            description = "Where bpfwatch pins (default: ${DEFAULT-VALUE}).")
+    Path pinPath;
+
+    @Override
+    public Integer call() {
+        if (!pinPath.startsWith(Bpffs.DEFAULT)) {
+            throw new UserInputException("--bpf.pin-path " + pinPath + ": must be inside " + Bpffs.DEFAULT);
+        }
+        List<Path> removed = Pins.removeAll(pinPath);
+        removed.forEach(p -> spec.commandLine().getOut().println("removed " + p));
+        spec.commandLine().getOut().println("bpfwatch: " + removed.size() + " pin(s) removed under " + pinPath);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
