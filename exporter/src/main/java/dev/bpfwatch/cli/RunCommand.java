@@ -60,16 +60,19 @@ final class RunCommand implements Callable<Integer> {
         AgentOptions options = options();
         CountDownLatch stop = new CountDownLatch(1);
         Agent agent = Agent.start(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close(); // links destroyed, programs out of the kernel, before the JVM goes
-            stop.countDown();
-        }, "bpfwatch-shutdown"));
+        // SIGTERM/SIGINT end the wait below: programs are taken out and the exit code is 0, as
+        // service managers expect of a clean stop. The hook covers other exits (System.exit elsewhere).
+        Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+        Signal.handle(new Signal("INT"), sig -> stop.countDown());
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "bpfwatch-shutdown"));
         // SIGHUP re-reads configs, as Prometheus and its exporters do.
         Signal.handle(new Signal("HUP"), sig -> new Thread(agent::reload, "bpfwatch-reload").start());
         LOG.info(() -> "running " + agent.moduleNames() + ", metrics on port " + agent.port() + telemetryPath);
         spec.commandLine().getOut().println("bpfwatch: serving on port " + agent.port());
         spec.commandLine().getOut().flush();
         stop.await();
+        agent.close();
+        LOG.info("stopped");
         return 0;
     }
 

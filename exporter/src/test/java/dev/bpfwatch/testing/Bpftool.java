@@ -44,6 +44,69 @@ public final class Bpftool {
         return names;
     }
 
+    /**
+     * Ids of loaded programs of that name the process holds (its program and
+     * link fds name them in /proc/PID/fdinfo as prog_id). Other tests on the
+     * machine may load programs of the same name; this tells ours apart.
+     */
+    public static List<Integer> programIdsHeldBy(String name, long pid) {
+        String shortName = name.length() > 15 ? name.substring(0, 15) : name;
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        java.nio.file.Path fdinfo = java.nio.file.Path.of("/proc", Long.toString(pid), "fdinfo");
+        try (var files = java.nio.file.Files.list(fdinfo)) {
+            for (java.nio.file.Path f : files.toList()) {
+                try {
+                    Matcher m = Pattern.compile("(?m)^prog_id:\\s+(\\d+)").matcher(java.nio.file.Files.readString(f));
+                    if (m.find()) {
+                        ids.add(Integer.parseInt(m.group(1)));
+                    }
+                } catch (IOException gone) {
+                    // fd closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Integer> named = new ArrayList<>();
+        for (int id : ids) {
+            Matcher m = PROG_LINE.matcher(run("prog", "show", "id", Integer.toString(id)));
+            if (m.find() && m.group(3).equals(shortName)) {
+                named.add(id);
+            }
+        }
+        return named;
+    }
+
+    /** Ids of the maps a loaded program uses. */
+    public static List<Integer> mapIdsOf(int programId) {
+        Matcher m = Pattern.compile("map_ids ([\\d,]+)").matcher(run("prog", "show", "id", Integer.toString(programId)));
+        List<Integer> ids = new ArrayList<>();
+        if (m.find()) {
+            for (String id : m.group(1).split(",")) {
+                ids.add(Integer.parseInt(id));
+            }
+        }
+        return ids;
+    }
+
+    /** Id of the map pinned at {@code path}. */
+    public static int pinnedMapId(String path) {
+        Matcher m = Pattern.compile("^(\\d+): ").matcher(run("map", "show", "pinned", path));
+        if (!m.find()) {
+            throw new IllegalStateException("no map pinned at " + path);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    public static boolean mapLoaded(int id) {
+        return run("map", "list").lines().anyMatch(l -> l.startsWith(id + ": "));
+    }
+
+    /** Whether a program with this id is still loaded. */
+    public static boolean programLoaded(int id) {
+        return run("prog", "list").lines().anyMatch(l -> l.startsWith(id + ": "));
+    }
+
     public static int countPrograms(String name) {
         String shortName = name.length() > 15 ? name.substring(0, 15) : name;
         return (int) programNames().stream().filter(shortName::equals).count();

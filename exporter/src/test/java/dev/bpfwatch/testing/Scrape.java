@@ -39,6 +39,10 @@ public final class Scrape {
 
     /** The value of the series {@code name{labels}} in a text exposition, 0 when absent. */
     public static double value(String exposition, String name, String labels) {
+        if (labels.isEmpty()) {
+            Matcher bare = Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(exposition);
+            return bare.find() ? Double.parseDouble(bare.group(1)) : 0;
+        }
         Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{" + Pattern.quote(labels) + ",?\\} (\\S+)$",
                 Pattern.MULTILINE).matcher(exposition);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
