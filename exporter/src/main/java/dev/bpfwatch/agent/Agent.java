@@ -2,6 +2,7 @@ package dev.bpfwatch.agent;
 
 import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.decode.HostDecoderContext;
+import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
 import dev.bpfwatch.probe.FeatureProbe;
@@ -51,6 +52,8 @@ public final class Agent implements AutoCloseable {
      * in metrics, and the others run — unless {@code strict}.
      */
     public static Agent start(AgentOptions options, List<ModuleFactory> codeModules) {
+        // The web config and its TLS files first: a mistake there loads nothing.
+        WebSecurity security = WebSecurity.load(options.webConfigFile());
         FeatureReport features = FeatureProbe.report();
         LOG.info(() -> "features: " + features.describe().stripTrailing());
         AgentContext context = new AgentContext(options.namespace(), features);
@@ -109,7 +112,7 @@ public final class Agent implements AutoCloseable {
             }
             registry.register(new SelfMetrics(options.namespace(), () -> agent.configs, failures));
             agent.server = WebServer.start(options.listen(), options.telemetryPath(), registry,
-                    () -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others, failures));
+                    () -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others, failures), security);
             return agent;
         } catch (IOException e) {
             closeAll(configs, others, stats);

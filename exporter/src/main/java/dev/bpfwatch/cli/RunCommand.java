@@ -2,6 +2,7 @@ package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -26,6 +27,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
             description = "Path of the metrics (default: ${DEFAULT-VALUE}).")
     String telemetryPath;
+
+    @Option(names = "--web.config.file", paramLabel = "FILE",
+            description = "Web config (exporter-toolkit format): TLS (tls_server_config) and basic auth "
+                    + "(basic_auth_users, bcrypt). Default: plain HTTP, no authentication.")
+    Path webConfigFile;
 
     @Option(names = "--metrics.namespace", defaultValue = "bpfwatch",
             description = "Prefix of metric names (default: ${DEFAULT-VALUE}; 'ebpf_exporter' gives ebpf_exporter's names).")
@@ -65,6 +71,6 @@ final class RunCommand implements Callable<Integer> {
             throw new UserInputException("--web.telemetry-path " + telemetryPath + ": must start with / and not be /");
         }
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats);
+                configs.names, configs.strict, bpfStats, webConfigFile);
     }
 }
