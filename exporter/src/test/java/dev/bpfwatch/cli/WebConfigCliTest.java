@@ -62,6 +62,6 @@ class WebConfigCliTest {
         assertTrue(message.startsWith("bpfwatch: " + file + ":" + line + ": "), message);
         assertTrue(message.contains(expected), message);
         assertFalse(message.contains("Exception"), message);
-        assertEquals(0, Bpftool.countPrograms("count_drop"), "nothing loaded after a bad web config");
+        assertEquals(0, Bpftool.countOwnPrograms("count_drop"), "nothing loaded after a bad web config");
     }
 }
