@@ -4,8 +4,9 @@
 JAR        := exporter/target/bpfwatch.jar
 MVN        := mvn -B -q
 # Debian packages the build and the tests need: compiler and BPF tools for
-# programs/, iproute2 for network namespaces and nstat in tests.
-APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl
+# programs/, iproute2 for network namespaces and nstat in tests; openssl
+# (test certificates), curl and prometheus for the HTTPS / basic-auth tests.
+APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus
 JAVA_OPTS  ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m
 ARGS       ?=
 

@@ -2,6 +2,7 @@ package dev.bpfwatch.agent;
 
 import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.decode.HostDecoderContext;
+import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
 import dev.bpfwatch.probe.FeatureProbe;
@@ -56,6 +57,8 @@ public final class Agent implements AutoCloseable {
      * in metrics, and the others run — unless {@code strict}.
      */
     public static Agent start(AgentOptions options, List<ModuleFactory> codeModules) {
+        // The web config and its TLS files first: a mistake there loads nothing.
+        WebSecurity security = WebSecurity.load(options.webConfigFile());
         FeatureReport features = FeatureProbe.report();
         LOG.info(() -> "features: " + features.describe().stripTrailing());
         Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features),
@@ -98,7 +101,7 @@ public final class Agent implements AutoCloseable {
             agent.registry.register(agent.live);
             agent.server = WebServer.start(options.listen(), options.telemetryPath(), agent.registry,
                     () -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others, agent.failures),
-                    agent::reload);
+                    agent::reload, security);
             return agent;
         } catch (IOException e) {
             closeAll(configs, others, agent.stats);

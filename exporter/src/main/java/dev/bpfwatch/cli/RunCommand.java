@@ -5,7 +5,6 @@ import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.libbpf.Bpffs;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import sun.misc.Signal;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -13,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Load configs (default: the embedded ones), serve their metrics until SIGTERM/SIGINT. "
@@ -30,6 +30,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
             description = "Path of the metrics (default: ${DEFAULT-VALUE}).")
     String telemetryPath;
+
+    @Option(names = "--web.config.file", paramLabel = "FILE",
+            description = "Web config (exporter-toolkit format): TLS (tls_server_config) and basic auth "
+                    + "(basic_auth_users, bcrypt). Default: plain HTTP, no authentication.")
+    Path webConfigFile;
 
     @Option(names = "--metrics.namespace", defaultValue = "bpfwatch",
             description = "Prefix of metric names (default: ${DEFAULT-VALUE}; 'ebpf_exporter' gives ebpf_exporter's names).")
@@ -91,6 +96,6 @@ final class RunCommand implements Callable<Integer> {
             throw new UserInputException("--bpf.pin-path " + pinPath + ": must be inside " + Bpffs.DEFAULT);
         }
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats, pins, maxSeries);
+                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile);
     }
 }

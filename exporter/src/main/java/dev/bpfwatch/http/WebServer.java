@@ -1,13 +1,19 @@
 package dev.bpfwatch.http;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -15,7 +21,12 @@ import java.util.function.Supplier;
 /**
  * The agent's HTTP endpoint: metrics at the telemetry path (text or
  * OpenMetrics by content negotiation, from the Prometheus client), a landing
- * page at /, and /-/healthy.
+ * page at /, and /-/healthy. With a web config: HTTPS and basic auth on
+ * every path, as exporter-toolkit does.
+ *
+ * <p>Plain HTTP sent to the HTTPS port is not TLS: the JDK's server fails
+ * the handshake and closes the connection without a response (curl says
+ * "Empty reply from server" at once); it does not answer 400 as Go does.
  */
 public final class WebServer implements AutoCloseable {
     private final HttpServer server;
@@ -31,11 +42,22 @@ public final class WebServer implements AutoCloseable {
      *               the previous configs keep running
      */
     public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
-                                  Supplier<String> landingPage, Supplier<String> reload) throws IOException {
-        HttpServer server = HttpServer.create(listen, 64);
-        server.createContext(telemetryPath, new HTTPServer.HTTPMetricHandler(registry));
-        server.createContext("/-/healthy", exchange -> respond(exchange, 200, "text/plain", "OK\n"));
-        server.createContext("/-/reload", exchange -> {
+                                  Supplier<String> landingPage) throws IOException {
+        return start(listen, telemetryPath, registry, landingPage, () -> "reload not available", WebSecurity.none());
+    }
+
+    /**
+     * @param reload re-reads the configs; returns null on success, else why
+     *               the previous configs keep running
+     */
+    public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
+                                  Supplier<String> landingPage, Supplier<String> reload, WebSecurity security)
+            throws IOException {
+        HttpServer server = create(listen, security);
+        List<HttpContext> contexts = new ArrayList<>();
+        contexts.add(server.createContext(telemetryPath, new HTTPServer.HTTPMetricHandler(registry)));
+        contexts.add(server.createContext("/-/healthy", exchange -> respond(exchange, 200, "text/plain", "OK\n")));
+        contexts.add(server.createContext("/-/reload", exchange -> {
             if (!"POST".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().set("Allow", "POST");
                 respond(exchange, 405, "text/plain", "reload takes POST\n");
@@ -47,14 +69,15 @@ public final class WebServer implements AutoCloseable {
             } else {
                 respond(exchange, 500, "text/plain", "reload failed, previous configs keep running: " + error + "\n");
             }
-        });
-        server.createContext("/", exchange -> {
+        }));
+        contexts.add(server.createContext("/", exchange -> {
             if (!exchange.getRequestURI().getPath().equals("/")) {
                 respond(exchange, 404, "text/plain", "not found; metrics are at " + telemetryPath + "\n");
             } else {
                 respond(exchange, 200, "text/html; charset=utf-8", landingPage.get());
             }
-        });
+        }));
+        security.auth().ifPresent(auth -> contexts.forEach(c -> c.setAuthenticator(auth)));
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "bpfwatch-http");
             t.setDaemon(true);
@@ -63,6 +86,21 @@ public final class WebServer implements AutoCloseable {
         server.setExecutor(executor);
         server.start();
         return new WebServer(server, executor);
+    }
+
+    private static HttpServer create(InetSocketAddress listen, WebSecurity security) throws IOException {
+        if (security.tls().isEmpty()) {
+            return HttpServer.create(listen, 64);
+        }
+        TlsContext tls = security.tls().get();
+        HttpsServer server = HttpsServer.create(listen, 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                params.setSSLParameters(tls.parameters());
+            }
+        });
+        return server;
     }
 
     public int port() {
