@@ -78,6 +78,7 @@ public final class WebServer implements AutoCloseable {
             }
         }));
         security.auth().ifPresent(auth -> contexts.forEach(c -> c.setAuthenticator(auth)));
+        contexts.forEach(c -> c.getFilters().add(new SmallWritesFilter()));
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "bpfwatch-http");
             t.setDaemon(true);
