@@ -12,7 +12,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Load configs (default: the embedded ones), serve their metrics until SIGTERM/SIGINT.")
+        description = {"Load configs (default: the embedded ones: kernel drop reasons, TCP listen drops "
+                + "per application, drop reasons per socket, pinned UDP rate-limit filters) and serve their "
+                + "metrics until SIGTERM/SIGINT. / is a landing page, /-/healthy answers OK.",
+                "Needs root, or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH "
+                        + "to name the processes owning listeners; CAP_SYS_ADMIN for listeners in other network "
+                        + "namespaces, to mount bpffs, and for --bpf.stats."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:stopped by SIGTERM/SIGINT",
+                "1:failure at run time (kernel refused with --config.strict, nothing started, port busy)",
+                "2:bad input (flags, config, missing object)"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  bpfwatch run",
+                "  bpfwatch run --web.listen-address=127.0.0.1:9435 --bpf.stats",
+                "  bpfwatch run --config.dir=/etc/bpfwatch --config.names=biolatency,tcp --config.strict"})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
@@ -27,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Path of the metrics (default: ${DEFAULT-VALUE}).")
     String telemetryPath;
 
-    @Option(names = "--metrics.namespace", defaultValue = "bpfwatch",
+    @Option(names = "--metrics.namespace", defaultValue = "bpfwatch", paramLabel = "NAME",
             description = "Prefix of metric names (default: ${DEFAULT-VALUE}; 'ebpf_exporter' gives ebpf_exporter's names).")
     String namespace;
 

@@ -121,7 +121,7 @@ class DeployFilesTest {
     @SuppressWarnings("unchecked")
     void daemonSetSystemdAndReadmeUseTheSameFlagsAndCapabilities() {
         List<String> dockerRun = readmeDockerRun();
-        int image = dockerRun.indexOf("bpfwatch");
+        int image = dockerRun.lastIndexOf("bpfwatch"); // the image; "--name bpfwatch" comes before it
         assertTrue(image > 0, "the README's docker run line names the image bpfwatch: " + dockerRun);
         List<String> readmeArgs = dockerRun.subList(image + 1, dockerRun.size());
         List<String> dsArgs = (List<String>) container().get("args");

@@ -76,9 +76,13 @@ class PrometheusScrapeTest {
                 udp.bind(new InetSocketAddress("0.0.0.0", 0));
                 int udpPort = ((InetSocketAddress) udp.getLocalAddress()).getPort();
                 ChannelFilter.attach(udp, filter, RateLimit.of(10, 5));
+                String udpDrops = "bpfwatch_udp_ratelimit_packets_total{filter=\"" + filter
+                        + "\",dst_ip=\"127.0.0.2\",verdict=\"drop\"}";
+                // One datagram (within the burst) first, so Prometheus has a 0 before the drops: rate() sees them.
+                Loopback.sendUdp("127.0.0.2", udpPort, 1, 16);
+                assertEquals(0.0, await(prom, udpDrops, "the limiter's first datagram", v -> true));
                 Loopback.sendUdp("127.0.0.2", udpPort, 50, 16);
-                await(prom, "bpfwatch_udp_ratelimit_packets_total{filter=\"" + filter
-                        + "\",dst_ip=\"127.0.0.2\",verdict=\"drop\"}", "the limiter's drops", v -> v >= 40);
+                await(prom, udpDrops, "the limiter's drops", v -> v >= 40);
 
                 checkDashboard(prom);
                 checkRules(prom, slow.port(), filter);
