@@ -5,12 +5,13 @@ JAR        := exporter/target/bpfwatch.jar
 MVN        := mvn -B -q
 # Debian packages the build and the tests need: compiler and BPF tools for
 # programs/, iproute2 for network namespaces and nstat in tests; openssl
-# (test certificates), curl and prometheus for the HTTPS / basic-auth tests.
+# (test certificates), curl, and prometheus (server and promtool) for the
+# HTTPS / basic-auth tests and the tests of deploy/.
 APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus
 JAVA_OPTS  ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m
 ARGS       ?=
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench clean docker-build-steps
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -32,6 +33,10 @@ run: build
 
 test: deps
 	mvn -B verify
+
+# The Dockerfile's build stage without a Docker engine: its RUN lines in a scratch dir.
+docker-build-steps: deps
+	deploy/docker-build-steps.sh
 
 clean:
 	mvn -B -q clean

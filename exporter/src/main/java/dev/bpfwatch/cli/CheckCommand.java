@@ -10,7 +10,15 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Validate configs and pass their programs through the verifier, then unload them. "
-                + "Exit 0 when all are good, 2 with one line per error.")
+                + "Exit 0 when all are good, 2 with one line per error.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:every config is valid and its programs pass the verifier",
+                "1:failure at run time (no permission to load programs)",
+                "2:a config or object is wrong, or the verifier rejects a program (one line per error)"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  bpfwatch check --config.dir=/etc/bpfwatch",
+                "  bpfwatch check --config.dir=/etc/bpfwatch --config.names=tcp"})
 final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -8,7 +8,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Report what this kernel offers bpfwatch: BTF, bpffs, and which attach types "
-                + "load and attach here (each tried for real).")
+                + "load and attach here (each tried for real).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:report printed (features this kernel lacks are listed, not errors)",
+                "1:failure at run time (no permission to load programs)"})
 final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -15,8 +15,22 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Load configs (default: the embedded ones), serve their metrics until SIGTERM/SIGINT. "
-                + "SIGHUP or POST /-/reload re-reads the configs; a bad new config keeps the old one running.")
+        description = {"Load configs (default: the embedded ones: kernel drop reasons, TCP listen drops "
+                + "per application, drop reasons per socket, pinned UDP rate-limit filters) and serve their "
+                + "metrics until SIGTERM/SIGINT. / is a landing page, /-/healthy answers OK. SIGHUP or POST "
+                + "/-/reload re-reads the configs; a bad new config keeps the old one running.",
+                "Needs root, or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH "
+                        + "to name the processes owning listeners; CAP_SYS_ADMIN for listeners in other network "
+                        + "namespaces, to mount bpffs, and for --bpf.stats."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:stopped by SIGTERM/SIGINT",
+                "1:failure at run time (kernel refused with --config.strict, nothing started, port busy)",
+                "2:bad input (flags, config, missing object)"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  bpfwatch run",
+                "  bpfwatch run --web.listen-address=127.0.0.1:9435 --bpf.stats",
+                "  bpfwatch run --config.dir=/etc/bpfwatch --config.names=biolatency,tcp --config.strict"})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
@@ -36,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
                     + "(basic_auth_users, bcrypt). Default: plain HTTP, no authentication.")
     Path webConfigFile;
 
-    @Option(names = "--metrics.namespace", defaultValue = "bpfwatch",
+    @Option(names = "--metrics.namespace", defaultValue = "bpfwatch", paramLabel = "NAME",
             description = "Prefix of metric names (default: ${DEFAULT-VALUE}; 'ebpf_exporter' gives ebpf_exporter's names).")
     String namespace;
 

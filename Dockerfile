@@ -1,0 +1,34 @@
+# bpfwatch container image: build the BPF programs and the jar, run on a slim JRE.
+#
+#   docker build -t bpfwatch .
+#   docker run ... bpfwatch            (the full line, with capabilities and mounts: README, "Docker")
+#
+# The build stage generates vmlinux.h from the build host's
+# /sys/kernel/btf/vmlinux (docker build sees the host's sysfs). The objects
+# are CO-RE: libbpf relocates them against the BTF of whatever kernel runs them.
+# `make docker-build-steps` runs this stage's RUN lines without a Docker engine.
+
+FROM debian:12 AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      clang llvm libbpf-dev bpftool make maven openjdk-17-jdk-headless ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pom.xml ./
+COPY exporter/pom.xml exporter/
+COPY programs/ programs/
+COPY configs/ configs/
+COPY exporter/src/ exporter/src/
+RUN mvn -B -q package -DskipTests \
+ && test -f exporter/target/bpfwatch.jar
+
+FROM debian:12-slim
+# libbpf1 is the only native dependency (loaded by jnr-ffi as libbpf.so.1).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      openjdk-17-jre-headless libbpf1 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/exporter/target/bpfwatch.jar /usr/share/bpfwatch/bpfwatch.jar
+EXPOSE 9435
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAM=256m", "-jar", "/usr/share/bpfwatch/bpfwatch.jar"]
+CMD ["run"]
