@@ -13,7 +13,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
         description = "Remove everything bpfwatch pinned in bpffs: exporter maps (counters start from zero "
                 + "next run) and UDP rate-limit filter pins (filters stay on their sockets, but status, set "
-                + "and detach can no longer find them). Use after a crash or before uninstalling.")
+                + "and detach can no longer find them). Use after a crash or before uninstalling.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:pins removed (or there were none)",
+                "1:a pin could not be removed",
+                "2:bad input (--bpf.pin-path outside /sys/fs/bpf)"})
 final class CleanupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -143,47 +143,6 @@ public final class Bpftool {
      * "none of ours" is what a test of this process can promise.
      */
     public static int countOwnPrograms(String name) {
-        String shortName = name.length() > 15 ? name.substring(0, 15) : name;
-        java.util.Set<String> own = ownProgramIds();
-        Matcher m = PROG_LINE.matcher(run("prog", "list"));
-        int n = 0;
-        while (m.find()) {
-            if (m.group(3).equals(shortName) && own.contains(m.group(1))) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** prog_id of every bpf-prog and bpf_link fd open in this process. */
-    private static java.util.Set<String> ownProgramIds() {
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
-        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(fds)) {
-            for (java.nio.file.Path fd : list.toList()) {
-                String target;
-                try {
-                    target = java.nio.file.Files.readSymbolicLink(fd).toString();
-                } catch (IOException e) {
-                    continue; // closed meanwhile
-                }
-                if (!target.equals("anon_inode:bpf-prog") && !target.equals("anon_inode:bpf_link")) {
-                    continue;
-                }
-                try {
-                    Matcher id = Pattern.compile("^prog_id:\\s*(\\d+)", Pattern.MULTILINE).matcher(
-                            java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/fdinfo",
-                                    fd.getFileName().toString())));
-                    if (id.find()) {
-                        ids.add(id.group(1));
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return ids;
+        return programIdsHeldBy(name, ProcessHandle.current().pid()).size();
     }
 }
