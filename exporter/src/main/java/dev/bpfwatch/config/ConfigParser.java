@@ -2,20 +2,14 @@ package dev.bpfwatch.config;
 
 import dev.bpfwatch.text.Suggest;
 import dev.bpfwatch.decode.DecoderConfig;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -41,20 +35,7 @@ public final class ConfigParser {
     }
 
     public static ConfigSpec parse(String configName, String file, InputStream in) {
-        Node root;
-        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(10); // billion-laughs guard
-            root = new Yaml(options).compose(reader);
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            throw new ConfigException(file, line, "malformed YAML: " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new ConfigException(file, 0, "malformed YAML: " + e.getMessage());
-        } catch (IOException e) {
-            throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
-        }
+        Node root = YamlNode.compose(file, new InputStreamReader(in, StandardCharsets.UTF_8));
         if (root == null) {
             throw new ConfigException(file, 0, "empty config");
         }

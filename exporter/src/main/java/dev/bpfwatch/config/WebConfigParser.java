@@ -15,10 +15,6 @@ import java.util.Set;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -44,22 +40,15 @@ public final class WebConfigParser {
 
     public static WebConfig parse(Path path) {
         String file = path.toString();
-        Node root;
-        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(10); // billion-laughs guard
-            root = new Yaml(options).compose(reader);
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            throw new ConfigException(file, line, "malformed YAML: " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new ConfigException(file, 0, "malformed YAML: " + e.getMessage());
+        Reader reader;
+        try {
+            reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file, 0, "no such file");
         } catch (IOException e) {
             throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
         }
+        Node root = YamlNode.compose(file, reader);
         if (root == null) {
             // exporter-toolkit serves plain HTTP for an empty file; so do we.
             LOG.warning(file + ": empty web config: no TLS, no authentication");

@@ -1,12 +1,18 @@
 package dev.bpfwatch.config;
 
 import dev.bpfwatch.text.Suggest;
+import java.io.IOException;
+import java.io.Reader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -24,6 +30,26 @@ final class YamlNode {
     YamlNode(String file, Node node) {
         this.file = file;
         this.node = node;
+    }
+
+    /**
+     * Parses one YAML document into nodes that keep their lines, refusing
+     * duplicate keys and alias bombs; null for an empty document.
+     */
+    static Node compose(String file, Reader reader) {
+        try (reader) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10); // billion-laughs guard
+            return new Yaml(options).compose(reader);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
+            throw new ConfigException(file, line, "malformed YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(file, 0, "malformed YAML: " + e.getMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
+        }
     }
 
     int line() {
