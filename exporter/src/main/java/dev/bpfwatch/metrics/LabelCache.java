@@ -1,6 +1,5 @@
 package dev.bpfwatch.metrics;
 
-import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,23 +13,23 @@ final class LabelCache {
     /** Marks a key whose sample is skipped (a regexp did not match). */
     static final List<String> SKIP = List.of("\0skip");
 
-    private final Map<ByteBuffer, List<String>> entries;
+    private final Map<RawKey, List<String>> entries;
 
     LabelCache(int capacity) {
         this.entries = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, List<String>> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<RawKey, List<String>> eldest) {
                 return size() > capacity;
             }
         };
     }
 
     synchronized List<String> get(byte[] key) {
-        return entries.get(ByteBuffer.wrap(key));
+        return entries.get(new RawKey(key));
     }
 
     synchronized void put(byte[] key, List<String> labels) {
-        entries.put(ByteBuffer.wrap(key.clone()), labels);
+        entries.put(new RawKey(key.clone()), labels);
     }
 
     synchronized int size() {
