@@ -113,6 +113,11 @@ public final class BenchMain {
         String load1 = Files.readString(Path.of("/proc/loadavg")).trim();
         report.header(String.format("Load average at start: %s; at end: %s. Whole run: %.1f min.", load0, load1,
                 (System.nanoTime() - t0) / 60e9));
+        try {
+            Files.deleteIfExists(Path.of("/sys/fs/bpf/bpfwatch-bench")); // the pins' directory, empty by now
+        } catch (java.io.IOException e) {
+            System.err.println("bench: /sys/fs/bpf/bpfwatch-bench left behind: " + e.getMessage());
+        }
         Closing.write(report, maps, events, udp, listen, foot, soak);
         report.write(out);
         System.out.println("bench: wrote " + out);

@@ -73,7 +73,7 @@ final class MapScrapeBench {
                 + "exposition 0.0.4, alone. **full scrape**: GET /metrics over HTTP from a java.net.http client, "
                 + "body read and every sample line parsed (name, labels, value), N samples checked.");
         s.method("Each figure is the median (p90 in brackets) of repeated runs after warm-up runs: 30 runs at 1k, "
-                + "20 at 10k, 10 at 100k, 5 at 1M (3 for key by key and the HTTP scrape at 1M).");
+                + "20 at 10k, 10 at 100k, 5 at 1M (3 at 1M for key by key, collect, format and the HTTP scrape).");
         List<Result> results = new ArrayList<>();
         Bpffs.ensureMounted(Bpffs.DEFAULT);
         Path pinDir = Path.of("/sys/fs/bpf/bpfwatch-bench");
@@ -108,9 +108,9 @@ final class MapScrapeBench {
                 List<Long> floorKeys = floor(pin, "keys", slowRuns, warm, n);
                 List<Long> read = Timing.repeat(warm, runs, () -> check(n, map.entries().size()));
                 List<Long> readKeys = Timing.repeat(warm, slowRuns, () -> check(n, map.entriesKeyByKey().size()));
-                List<Long> collect = Timing.repeat(warm, runs, () -> collect(agent));
+                List<Long> collect = Timing.repeat(warm, slowRuns, () -> collect(agent));
                 List<Collector.MetricFamilySamples> samples = collect(agent);
-                List<Long> format = Timing.repeat(warm, runs, () -> format(samples));
+                List<Long> format = Timing.repeat(warm, slowRuns, () -> format(samples));
                 List<Long> scrape = Timing.repeat(warm, slowRuns, () -> check(n, scrape(agent.port())));
                 double fb = Timing.median(floorBatch);
                 double fk = Timing.median(floorKeys);

@@ -42,6 +42,7 @@ final class UdpFilterBench {
     private static final RateLimit FLOOD_LIMIT = RateLimit.of(1_000, 100);
 
     private final Path build;
+    private final List<Double> offered = new ArrayList<>();
 
     UdpFilterBench(Path build) {
         this.build = build;
@@ -92,18 +93,18 @@ final class UdpFilterBench {
                         bare.add(throughput(rx, rx.port()));
 
                         ChannelFilter.attach(rx.channel, NAME, NEVER_DROPS);
-                        ProgramInfo f0 = filter.program().info();
+                        ProgramInfo f0 = fresh(filter.program().path());
                         filtered.add(throughput(rx, rx.port()));
-                        ProgramInfo f1 = filter.program().info();
+                        ProgramInfo f1 = fresh(filter.program().path());
                         ChannelFilter.detach(rx.channel);
                         fCnt += f1.runCount() - f0.runCount();
                         fNs += f1.runTimeNs() - f0.runTimeNs();
 
                         try (UdpSocket sock = UdpSocket.inThisProcess(ref.fd())) {
                             SocketFilter.attach(sock, emptyFilter);
-                            ProgramInfo e0 = emptyFilter.info();
+                            ProgramInfo e0 = fresh(emptyPin);
                             emptied.add(throughput(rx, rx.port()));
-                            ProgramInfo e1 = emptyFilter.info();
+                            ProgramInfo e1 = fresh(emptyPin);
                             SocketFilter.detach(sock);
                             eCnt += e1.runCount() - e0.runCount();
                             eNs += e1.runTimeNs() - e0.runTimeNs();
@@ -111,7 +112,7 @@ final class UdpFilterBench {
                     }
                     long droppedNoLimit = filter.snapshot().dropped() - dropped0;
                     if (fCnt == 0 || eCnt == 0) {
-                        throw new IllegalStateException("a filter did not run (BPF stats?)");
+                        throw new IllegalStateException("a filter did not run (BPF stats?): rate-limit runs " + fCnt + ", empty runs " + eCnt + ", pps " + bare + filtered + emptied);
                     }
                     out[0] = Timing.median(bare);
                     out[1] = Timing.median(filtered);
@@ -125,6 +126,8 @@ final class UdpFilterBench {
                             String.format("%.1f%%", 100 * emptyPps / out[0]), "", null);
                     s.row("`udp_ratelimit` cost per packet (BPF stats)", String.format("%.1f ns", out[2]),
                             String.format("empty filter %.1f ns", out[3]), Report.ratio(out[2], out[3]), "", null);
+                    s.note(String.format("Sender's offered load in the throughput rounds: median %.2f M pps (the "
+                            + "receiver reads what it can; the rest overflows its buffer).", Timing.median(offered) / 1e6));
                     s.note(String.format("Datagrams the filter dropped during the no-drop rounds: %d (must be 0).",
                             droppedNoLimit));
                     if (droppedNoLimit != 0) {
@@ -160,6 +163,13 @@ final class UdpFilterBench {
         return out;
     }
 
+    /** PinnedProgram caches its info at open: reopen the pin to read the run counters now. */
+    private static ProgramInfo fresh(Path pin) {
+        try (PinnedProgram p = PinnedProgram.open(pin)) {
+            return p.info();
+        }
+    }
+
     private static String pps(double v) {
         return String.format("%.2f M pps", v / 1e6);
     }
@@ -171,6 +181,7 @@ final class UdpFilterBench {
                 Double.toString(SECONDS)), 60);
         long got = rx.total.get() - before;
         long ns = Long.parseLong(res.trim().split(" ")[3]);
+        offered.add(Long.parseLong(res.trim().split(" ")[1]) / (ns / 1e9));
         return got / (ns / 1e9);
     }
 
