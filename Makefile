@@ -41,3 +41,10 @@ docker-build-steps: deps
 clean:
 	mvn -B -q clean
 	$(MAKE) -C programs clean
+
+# Benchmarks (issue 7): rewrites BENCHMARKS.md from one run on this machine.
+# SOAK_SECONDS is how long the memory soak scrapes the agent (default 10 min).
+SOAK_SECONDS ?= 600
+bench: build
+	$(MAKE) --no-print-directory -C bench run JAR=$(abspath $(JAR)) OUT=$(abspath BENCHMARKS.md) \
+	  SOAK_SECONDS=$(SOAK_SECONDS) JAVA_OPTS="$(JAVA_OPTS)" BENCH_ARGS="$(BENCH_ARGS)"
