@@ -81,7 +81,8 @@ final class FootprintBench {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(Arrays.stream(javaOpts.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList());
-        cmd.addAll(List.of("-jar", jar.toString(), "run", "--web.listen-address=127.0.0.1:" + port));
+        // No pins: the bench must leave nothing behind (and pinning costs nothing measurable here).
+        cmd.addAll(List.of("-jar", jar.toString(), "run", "--web.listen-address=127.0.0.1:" + port, "--bpf.pin-path="));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

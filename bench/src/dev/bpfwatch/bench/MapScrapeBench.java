@@ -96,8 +96,9 @@ final class MapScrapeBench {
         String label = label(n);
         Path pin = pinDir.resolve("map_" + n);
         Files.deleteIfExists(pin);
-        AgentOptions options = new AgentOptions(new InetSocketAddress("127.0.0.1", 0), "/metrics", "bpfwatch", dir,
-                List.of("bench_map"), true, false);
+        // Strict, and a series limit above the map size: every entry must reach the exposition unfolded.
+        AgentOptions options = AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of("bench_map")).withStrict(true).withMaxSeries(2 * n);
         try (Agent agent = Agent.start(options)) {
             ConfigModule config = (ConfigModule) agent.modules().get(0);
             BpfMap map = config.object().map("bench_map").orElseThrow();
