@@ -17,10 +17,8 @@ public final class DropReasons {
 
     DropReasons(Map<String, Long> enumerators) {
         Map<Long, String> byValue = new HashMap<>();
-        enumerators.forEach((name, value) -> {
-            String shortName = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
-            byValue.putIfAbsent(value, shortName); // aliases share a value: the first declared wins
-        });
+        EnumNames.byValue(enumerators).forEach((value, name) ->
+                byValue.put(value, name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name));
         this.names = Map.copyOf(byValue);
     }
 

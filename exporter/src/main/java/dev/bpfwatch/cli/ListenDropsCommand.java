@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,8 +50,8 @@ final class ListenDropsCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}.")
     Output output;
 
-    @Option(names = "--debug", description = "Print stack traces with errors.")
-    boolean debug;
+    @Mixin
+    DebugOption debug;
 
     @Override
     public Integer call() throws InterruptedException {

@@ -71,8 +71,8 @@ final class RunCommand implements Callable<Integer> {
                     + "\"other\" and counted in bpfwatch_series_dropped_total (default: ${DEFAULT-VALUE}).")
     int maxSeries;
 
-    @Option(names = "--debug", description = "Print stack traces with errors.")
-    boolean debug;
+    @Mixin
+    DebugOption debug;
 
     @Override
     public Integer call() throws InterruptedException {

@@ -9,6 +9,7 @@ import dev.bpfwatch.ratelimit.UdpSockets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,17 +42,17 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
     @Option(names = "--burst", required = true, description = "Packets a destination IP may send back to back.")
     long burst;
 
-    @Option(names = "--name", defaultValue = "default", description = "Filter name (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    FilterNameOption filter;
 
-    @Option(names = "--debug", description = "Print stack traces with errors.")
-    boolean debug;
+    @Mixin
+    DebugOption debug;
 
     @Override
     public Integer call() {
         List<Attachment> done = UdpLimitErrors.run(() -> {
             RateLimit limit = RateLimit.of(rate, burst);
-            FilterPins.checkName(name);
+            FilterPins.checkName(filter.name);
             if (port != null && (port < 1 || port > 65535)) {
                 throw new IllegalArgumentException("--port must be 1-65535, got " + port);
             }
@@ -63,11 +64,11 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
             } else {
                 throw new IllegalArgumentException("give --pid PID, --port PORT, or both");
             }
-            return UdpRateLimiter.attach(name, targets, limit);
+            return UdpRateLimiter.attach(filter.name, targets, limit);
         });
         for (Attachment a : done) {
             spec.commandLine().getOut().printf("attached %s to pid %d fd %d port %d (%d pps, burst %d)%n",
-                    name, a.pid(), a.fd(), a.port(), rate, burst);
+                    filter.name, a.pid(), a.fd(), a.port(), rate, burst);
         }
         spec.commandLine().getOut().flush();
         return 0;

@@ -6,6 +6,7 @@ import dev.bpfwatch.ratelimit.UdpRateLimiter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,8 +26,8 @@ final class UdpLimitDetachCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--name", defaultValue = "default", description = "Filter name (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    FilterNameOption filter;
 
     @Option(names = "--pid", description = "Only the sockets of this process.")
     Long pid;
@@ -34,21 +35,21 @@ final class UdpLimitDetachCommand implements Callable<Integer> {
     @Option(names = "--keep-pins", description = "Keep program, maps and counts pinned for a later attach.")
     boolean keepPins;
 
-    @Option(names = "--debug", description = "Print stack traces with errors.")
-    boolean debug;
+    @Mixin
+    DebugOption debug;
 
     @Override
     public Integer call() {
         List<Attachment> removed = UdpLimitErrors.run(() -> {
-            FilterPins.checkName(name);
-            return UdpRateLimiter.detach(name, pid, keepPins);
+            FilterPins.checkName(filter.name);
+            return UdpRateLimiter.detach(filter.name, pid, keepPins);
         });
         for (Attachment a : removed) {
             spec.commandLine().getOut().printf("detached %s from pid %d fd %d port %d%n",
-                    name, a.pid(), a.fd(), a.port());
+                    filter.name, a.pid(), a.fd(), a.port());
         }
-        if (!FilterPins.exists(name)) {
-            spec.commandLine().getOut().printf("removed %s%n", FilterPins.dir(name));
+        if (!FilterPins.exists(filter.name)) {
+            spec.commandLine().getOut().printf("removed %s%n", FilterPins.dir(filter.name));
         }
         spec.commandLine().getOut().flush();
         return 0;

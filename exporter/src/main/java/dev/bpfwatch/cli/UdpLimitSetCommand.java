@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,8 +32,8 @@ final class UdpLimitSetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--name", defaultValue = "default", description = "Filter name (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    FilterNameOption filter;
 
     @Option(names = "--rate", description = "New default packets per second per destination IP.")
     Long rate;
@@ -47,13 +48,13 @@ final class UdpLimitSetCommand implements Callable<Integer> {
     @Option(names = "--remove-override", paramLabel = "PREFIX", description = "Drop the override for PREFIX.")
     List<String> removals = new ArrayList<>();
 
-    @Option(names = "--debug", description = "Print stack traces with errors.")
-    boolean debug;
+    @Mixin
+    DebugOption debug;
 
     @Override
     public Integer call() {
         List<String> done = UdpLimitErrors.run(() -> {
-            FilterPins.checkName(name);
+            FilterPins.checkName(filter.name);
             // Parse everything before changing anything: one bad flag changes nothing.
             List<Prefix> remove = removals.stream().map(Prefix::parse).toList();
             List<PrefixLimit> add = new ArrayList<>();
@@ -68,7 +69,7 @@ final class UdpLimitSetCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("nothing to set: give --rate, --burst, --override or --remove-override");
             }
             List<String> out = new ArrayList<>();
-            try (PinnedFilter f = PinnedFilter.open(name)) {
+            try (PinnedFilter f = PinnedFilter.open(filter.name)) {
                 if (rate != null || burst != null) {
                     RateLimit now = f.defaultLimit();
                     RateLimit next = RateLimit.of(rate != null ? rate : now.ratePps(), burst != null ? burst : now.burst());
@@ -85,7 +86,7 @@ final class UdpLimitSetCommand implements Callable<Integer> {
             }
             return out;
         });
-        done.forEach(l -> spec.commandLine().getOut().println(name + " " + l));
+        done.forEach(l -> spec.commandLine().getOut().println(filter.name + " " + l));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -1,6 +1,6 @@
 package dev.bpfwatch.decode;
 
-import java.util.HashMap;
+import dev.bpfwatch.btf.EnumNames;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,10 +71,7 @@ public final class KernelEnum implements Decoder {
         if (enumerators.isEmpty()) {
             return null; // not cached: a miss is a config error, reported once at load
         }
-        Map<Long, String> byValue = new HashMap<>();
-        // Aliases share a value (e.g. a *_MAX marker); the first declared name wins.
-        enumerators.get().forEach((name, value) -> byValue.putIfAbsent(value, name));
-        Map<Long, String> frozen = Map.copyOf(byValue);
+        Map<Long, String> frozen = EnumNames.byValue(enumerators.get());
         byEnum.put(enumName, frozen);
         return frozen;
     }

@@ -55,7 +55,7 @@ public final class BpfObject implements AutoCloseable {
                 () -> Native.BPF.bpf_object__open_file(file.toString(), null));
         int err = Native.errno();
         if (opened.result() == null) {
-            throw new LibbpfException("open " + file, err, lastLine(opened.log()));
+            throw new LibbpfException("open " + file, err, LibbpfLog.lastLine(opened.log()));
         }
         return new BpfObject(file.getFileName().toString(), opened.result(), null);
     }
@@ -71,7 +71,7 @@ public final class BpfObject implements AutoCloseable {
         int err = Native.errno();
         Reference.reachabilityFence(objectName); // libbpf copies the name during open
         if (opened.result() == null) {
-            throw new LibbpfException("open " + name, err, lastLine(opened.log()));
+            throw new LibbpfException("open " + name, err, LibbpfLog.lastLine(opened.log()));
         }
         return new BpfObject(name, opened.result(), buf);
     }
@@ -221,7 +221,7 @@ public final class BpfObject implements AutoCloseable {
                 throw new VerifierException(name, program, err, block.group(1));
             }
             throw new LibbpfException("load " + name + (program == null ? "" : " program " + program), err,
-                    lastLine(result.log()));
+                    LibbpfLog.lastLine(result.log()));
         }
         loaded = true;
     }
@@ -277,15 +277,6 @@ public final class BpfObject implements AutoCloseable {
             }
         }
         return Optional.empty();
-    }
-
-    private static String lastLine(String log) {
-        List<String> lines = log.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        if (lines.isEmpty()) {
-            return null;
-        }
-        String last = lines.get(lines.size() - 1);
-        return last.startsWith("libbpf: ") ? last.substring(8) : last;
     }
 
     @Override

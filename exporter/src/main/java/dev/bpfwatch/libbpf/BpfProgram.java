@@ -68,7 +68,8 @@ public final class BpfProgram {
             if (kprobe && (err == ENOENT || err == EOPNOTSUPP || err == ENOTSUPP)) {
                 throw new NotSupportedException("kprobes", "attach " + name + " (" + section + ")", err);
             }
-            throw new LibbpfException("attach " + name + " (" + section + ")", err, lastLine(result.log()));
+            throw new LibbpfException("attach " + name + " (" + section + ")", err,
+                    LibbpfLog.lastLine(result.log()));
         }
         BpfLink link = new BpfLink(owner, result.result(), name);
         owner.track(link);
@@ -111,11 +112,5 @@ public final class BpfProgram {
         if (rc < 0) {
             throw new LibbpfException("pin program " + name + " at " + path, Native.errnoOf(rc));
         }
-    }
-
-    private static String lastLine(String log) {
-        String[] lines = log.strip().split("\n");
-        String last = lines[lines.length - 1].strip();
-        return last.startsWith("libbpf: ") ? last.substring(8) : last.isEmpty() ? null : last;
     }
 }

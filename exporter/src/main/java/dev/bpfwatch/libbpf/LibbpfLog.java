@@ -1,5 +1,6 @@
 package dev.bpfwatch.libbpf;
 
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -85,6 +86,16 @@ public final class LibbpfLog {
                 CAPTURE.set(previous);
             }
         }
+    }
+
+    /** libbpf's last line about a failure, without its "libbpf: " prefix: the detail for an exception. */
+    static String lastLine(String log) {
+        List<String> lines = log.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            return null;
+        }
+        String last = lines.get(lines.size() - 1);
+        return last.startsWith("libbpf: ") ? last.substring(8) : last;
     }
 
     record Captured<T>(T result, String log) {

@@ -2,7 +2,6 @@ package dev.bpfwatch.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -16,22 +15,9 @@ public final class Bpftool {
     }
 
     public static String run(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("bpftool");
+        List<String> cmd = Command.list("bpftool");
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Command.ok(cmd.toArray(String[]::new)).out();
     }
 
     /** Names of every program loaded in the kernel (as `bpftool prog list` shows them, 15 chars max). */
