@@ -51,6 +51,11 @@ public final class BpfObject implements AutoCloseable {
         if (!Files.isReadable(file)) {
             throw new LibbpfException("open " + file, 2, "file not found or not readable");
         }
+        try {
+            ObjectSanity.check(file.toString(), Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new LibbpfException("open " + file, 5, e.getMessage());
+        }
         LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
                 () -> Native.BPF.bpf_object__open_file(file.toString(), null));
         int err = Native.errno();
@@ -62,6 +67,7 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens an object from bytes (e.g. a resource in the jar), named for messages and the kernel. */
     public static BpfObject open(String name, byte[] elf) {
+        ObjectSanity.check(name, elf);
         Pointer buf = Memory.allocateDirect(Native.RUNTIME, Math.max(1, elf.length));
         buf.put(0, elf, 0, elf.length);
         Pointer objectName = cString(name.endsWith(".bpf.o") ? name.substring(0, name.length() - 6) : name);

@@ -95,7 +95,39 @@ class CheckCommandTest {
         ConfigDir.with(dir, "compat", "compat_udp", GOOD);
         Files.write(dir.resolve("compat.bpf.o"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
         assertEquals(2, run("check", "--config.dir", dir.toString()));
-        assertTrue(err.toString().contains("compat.bpf.o"), err.toString());
+        String e = err.toString().strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.contains("compat.bpf.o") && e.contains("damaged object: e_shoff at offset 40"), e);
+    }
+
+    @Test
+    void objectWithBrokenBtfIsRefusedNotACrash() throws Exception {
+        // One flipped bit in a BTF type id crashed libbpf 1.1 inside the JVM; now it is one message.
+        ConfigDir.with(dir, "compat", "compat_udp", GOOD);
+        Path object = dir.resolve("compat.bpf.o");
+        byte[] elf = Files.readAllBytes(object);
+        int btf = indexOf(elf, new byte[] {(byte) 0x9f, (byte) 0xeb, 1, 0});
+        int typesAt = btf + 24;
+        elf[typesAt + 8 + 1] = 0x10; // type 1 is a pointer: point it at type 4096 + its own target
+        Files.write(object, elf);
+        assertEquals(2, run("check", "--config.dir", dir.toString()));
+        String e = err.toString().strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.contains("compat.bpf.o") && e.contains("damaged object: BTF type 1 refers to type 4"), e);
+        assertFalse(e.contains("\tat "), "no stack trace");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("BTF header not found");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.bpfwatch.libbpf;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfwatch.testing.Resources;
 import java.nio.file.Files;
@@ -10,23 +11,56 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random and damaged ELF objects through libbpf's ELF and BTF readers: each
- * must end in a typed exception (or, if libbpf finds nothing wrong, an
- * object that closes cleanly), never a crash of the JVM or a hang. Seeds are
- * fixed so a failure repeats.
+ * Random and damaged ELF objects through bpfwatch's structure check and
+ * libbpf's ELF and BTF readers: each must end in a typed exception (or, if
+ * nothing is wrong enough to matter, an object that closes cleanly), never a
+ * crash of the JVM or a hang. Seeds are fixed, and the build maps source paths
+ * out of the objects, so a failure repeats on any machine.
  */
 class ObjectFuzzTest {
     private static final Duration EACH = Duration.ofSeconds(10);
 
-    private static void openAndInspect(String name, byte[] elf) {
-        assertTimeoutPreemptively(EACH, () -> {
+    /** Returns true when the structure check refused the object before libbpf saw it. */
+    private static boolean openAndInspect(String name, byte[] elf) {
+        return assertTimeoutPreemptively(EACH, () -> {
             try (BpfObject obj = LibbpfLog.quietly(() -> BpfObject.open(name, elf))) {
                 obj.mapSpecs();
                 obj.programs().forEach(p -> p.section());
-            } catch (LibbpfException expected) {
-                // the typed outcome we want
+                return false;
+            } catch (DamagedObjectException refusedBeforeLibbpf) {
+                return true;
+            } catch (LibbpfException refusedByLibbpf) {
+                return false;
             }
         });
+    }
+
+    /** Flips bits only inside one section, where libbpf 1.1 trusts what it reads. */
+    private static int damageInside(String section, int cases, long seed) throws Exception {
+        byte[] real = Files.readAllBytes(Resources.testObject("compat_udp"));
+        ElfSections.Section target = ElfSections.read(new ObjectBytes("compat_udp", real)).named(section).orElseThrow();
+        Random r = new Random(seed);
+        int refused = 0;
+        for (int i = 0; i < cases; i++) {
+            byte[] b = real.clone();
+            for (int f = 1 + r.nextInt(4); f > 0; f--) {
+                b[(int) (target.offset() + r.nextInt((int) target.size()))] ^= (byte) (1 << r.nextInt(8));
+            }
+            refused += openAndInspect(section + i, b) ? 1 : 0;
+        }
+        return refused;
+    }
+
+    @Test
+    void damagedBtf() throws Exception {
+        int refused = damageInside(".BTF", 300, 11);
+        assertTrue(refused > 0, "some flips break type ids or names, and the check must catch them");
+    }
+
+    @Test
+    void damagedBtfExt() throws Exception {
+        int refused = damageInside(".BTF.ext", 300, 12);
+        assertTrue(refused > 0, "some flips break record counts or string offsets, and the check must catch them");
     }
 
     @Test
