@@ -1,7 +1,6 @@
 package dev.bpfwatch.agent;
 
 import dev.bpfwatch.libbpf.BpfMap;
-import dev.bpfwatch.libbpf.BpfMapType;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.ProgramInfo;
 import dev.bpfwatch.metrics.ConfigCollector;
@@ -92,8 +91,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                     continue; // .rodata/.bss: globals, not tables
                 }
                 maxEntries.addMetric(List.of(config, map.name()), map.maxEntries());
-                boolean array = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY;
-                if (array) {
+                if (map.type().array()) {
                     entries.addMetric(List.of(config, map.name()), map.maxEntries());
                 } else if (seen.containsKey(map.name())) {
                     entries.addMetric(List.of(config, map.name()), seen.get(map.name()));

@@ -24,7 +24,7 @@ public final class ConfigParser {
     static final Set<String> TOP = Set.of("metrics", "kaddrs", "cgroup_id_map", "tracing");
     static final Set<String> METRICS = Set.of("counters", "histograms", "gauges");
     static final Set<String> COUNTER = Set.of("name", "help", "labels", "perf_event_array", "flush_interval",
-            "map", "value_field", "iterator", "record");
+            "map", "value_field", "iterator", "record", "skip_zeros");
     static final Set<String> HISTOGRAM = Set.of("name", "help", "labels", "bucket_type", "bucket_multiplier",
             "bucket_min", "bucket_max", "bucket_keys", "map");
     static final Set<String> LABEL = Set.of("name", "size", "padding", "decoders", "field");
@@ -81,8 +81,9 @@ public final class ConfigParser {
         if (record != null && iterator == null) {
             throw m.get("record").error("'record' only goes with 'iterator'");
         }
+        boolean skipZeros = m.containsKey("skip_zeros") && m.get("skip_zeros").bool("skip_zeros");
         return new MetricSpec(kind, name, help(m, name), optionalString(m, "map"), valueField, iterator, record,
-                labels(m), null, node.line());
+                labels(m), null, skipZeros, node.line());
     }
 
     private static MetricSpec histogram(YamlNode node) {
@@ -134,7 +135,7 @@ public final class ConfigParser {
         }
         return new MetricSpec(MetricKind.HISTOGRAM, name, help(m, name), optionalString(m, "map"), null, null, null,
                 labels, new HistogramSpec(HistogramSpec.BucketType.parse(type), multiplier, min, max, keys),
-                node.line());
+                false, node.line());
     }
 
     private static List<LabelSpec> labels(Map<String, YamlNode> m) {

@@ -11,10 +11,12 @@ import java.util.List;
  * @param iterator    bpfwatch: an iter/ program whose records feed this metric at scrape time
  * @param record      bpfwatch: the BTF struct an iterator program writes, one per record
  * @param histogram   bucket settings, for histograms only
+ * @param skipZeros   bpfwatch: entries whose value is zero make no series (for array maps, where
+ *                    every index exists from the start); off by default, as ebpf_exporter exports them
  */
 public record MetricSpec(MetricKind kind, String name, String help, String map, String valueField,
                          String iterator, String record, List<LabelSpec> labels, HistogramSpec histogram,
-                         int line) {
+                         boolean skipZeros, int line) {
 
     /** Where the numbers come from: the map named like the metric unless told otherwise. */
     public String mapName() {

@@ -20,6 +20,11 @@ public enum BpfMapType {
                 || this == PERCPU_CGROUP_STORAGE;
     }
 
+    /** Every index exists from creation, holding zero until written: a walk sees max_entries entries. */
+    public boolean array() {
+        return this == ARRAY || this == PERCPU_ARRAY;
+    }
+
     /** Maps that hold key/value entries a scrape can walk. */
     public boolean iterable() {
         switch (this) {

@@ -129,6 +129,11 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         } else {
             MapData data = read(m.source(), reads);
             for (BpfMap.Entry e : data.entries()) {
+                // Checked before the labels are decoded, so the idle indexes of
+                // an array cost no decoding.
+                if (m.spec().skipZeros() && value(m, data, e.value()) == 0) {
+                    continue;
+                }
                 List<String> labels = labels(m, e.key(), 0);
                 if (labels == null) {
                     continue;

@@ -70,6 +70,15 @@ class AgentTest {
     }
 
     @Test
+    void onlyReasonsThatDroppedSomethingAreSeries() {
+        // Core reasons live in a 512-slot array; skip_zeros keeps the idle ones out.
+        Loopback.sendUdp("127.0.0.1", Loopback.closedUdpPort(), 1, 1);
+        java.util.List<String> series = Scrape.metrics(agent.port()).lines().filter(l -> l.startsWith(DROPS + "{")).toList();
+        assertTrue(!series.isEmpty() && series.size() < 128, series.toString());
+        assertTrue(series.stream().noneMatch(l -> l.endsWith(" 0.0")), series.toString());
+    }
+
+    @Test
     void reasonsAreNamedNeverNumbered() {
         Loopback.sendUdp("127.0.0.1", Loopback.closedUdpPort(), 1, 1);
         String exposition = Scrape.metrics(agent.port());
@@ -84,7 +93,7 @@ class AgentTest {
         assertEquals(1.0, Scrape.value(exposition, "bpfwatch_enabled_configs", "name=\"kfree_skb_drops\""));
         assertEquals(1.0, Scrape.value(exposition, "bpfwatch_ebpf_program_attached",
                 "config=\"kfree_skb_drops\",program=\"count_drop\""));
-        assertEquals(1024.0, Scrape.value(exposition, "bpfwatch_ebpf_map_max_entries",
+        assertEquals(512.0, Scrape.value(exposition, "bpfwatch_ebpf_map_max_entries",
                 "config=\"kfree_skb_drops\",map=\"kfree_skb_drops\""));
         assertEquals(1, Bpftool.countOwnPrograms("count_drop"));
     }
