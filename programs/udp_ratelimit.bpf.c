@@ -67,9 +67,17 @@ struct udprl_totals {
 	__u64 not_ip;
 };
 
+// Slot 0 (UDPRL_DEFAULT): the limit for addresses without an override.
+// Slot 1 (UDPRL_OVERRIDE_COUNT): rate_pps holds how many entries
+// udprl_overrides has, kept by bpfwatch whenever it changes one. Most
+// filters have none, and the trie lookup is a function call and another
+// cache line on every packet; this slot shares slot 0's cache line.
+#define UDPRL_DEFAULT        0
+#define UDPRL_OVERRIDE_COUNT 1
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct udprl_config);
 } udprl_config SEC(".maps");
@@ -128,33 +136,41 @@ static __always_inline void count_total(__u64 *field)
 // Fills *dst with the packet's destination address, v4-mapped for IPv4.
 // Returns 0 on success, -1 if the packet is not IP or the header is not
 // where the socket filter expects it.
+//
+// One bpf_skb_load_bytes_relative() call per packet: each helper call is a
+// measurable share of the filter's cost, so the whole fixed header comes
+// over at once and the version nibble and address are read from the copy.
 static __always_inline int read_daddr(struct __sk_buff *skb,
 				      struct udprl_addr *dst)
 {
-	__u8 first;
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} hdr;
 
 	// skb->protocol says which header to expect; the version nibble of
 	// the header itself must agree, or network_header is not what we
 	// think it is and the address would be garbage.
-	if (bpf_skb_load_bytes_relative(skb, 0, &first, 1, BPF_HDR_START_NET))
-		return -1;
-
 	if (skb->protocol == bpf_htons(UDPRL_ETH_P_IP)) {
-		if ((first >> 4) != 4)
+		if (bpf_skb_load_bytes_relative(skb, 0, &hdr.v4, sizeof(hdr.v4),
+						BPF_HDR_START_NET))
+			return -1;
+		if (hdr.v4.version != 4)
 			return -1;
 		__builtin_memset(dst->addr, 0, 10);
 		dst->addr[10] = 0xff;
 		dst->addr[11] = 0xff;
-		return bpf_skb_load_bytes_relative(skb,
-				offsetof(struct iphdr, daddr),
-				&dst->addr[12], 4, BPF_HDR_START_NET) ? -1 : 0;
+		__builtin_memcpy(&dst->addr[12], &hdr.v4.daddr, 4);
+		return 0;
 	}
 	if (skb->protocol == bpf_htons(UDPRL_ETH_P_IPV6)) {
-		if ((first >> 4) != 6)
+		if (bpf_skb_load_bytes_relative(skb, 0, &hdr.v6, sizeof(hdr.v6),
+						BPF_HDR_START_NET))
 			return -1;
-		return bpf_skb_load_bytes_relative(skb,
-				offsetof(struct ipv6hdr, daddr),
-				dst->addr, 16, BPF_HDR_START_NET) ? -1 : 0;
+		if (hdr.v6.version != 6)
+			return -1;
+		__builtin_memcpy(dst->addr, &hdr.v6.daddr, 16);
+		return 0;
 	}
 	return -1;
 }
@@ -239,11 +255,11 @@ SEC("socket")
 int udp_ratelimit(struct __sk_buff *skb)
 {
 	struct udprl_totals *totals;
-	struct udprl_config *cfg;
+	struct udprl_config *cfg, *count;
 	struct udprl_bucket *b;
 	struct udprl_prefix pfx;
 	struct udprl_addr addr;
-	__u32 zero = 0;
+	__u32 zero = UDPRL_DEFAULT, count_slot = UDPRL_OVERRIDE_COUNT;
 	bool pass;
 
 	totals = bpf_map_lookup_elem(&udprl_totals, &zero);
@@ -261,9 +277,13 @@ int udp_ratelimit(struct __sk_buff *skb)
 	// longest matching prefix wins over the default. A concurrent update
 	// from user space can pair a new rate with the old burst for one
 	// packet; that is harmless.
-	__builtin_memcpy(pfx.addr, addr.addr, sizeof(pfx.addr));
-	pfx.prefixlen = 128;
-	cfg = bpf_map_lookup_elem(&udprl_overrides, &pfx);
+	cfg = NULL;
+	count = bpf_map_lookup_elem(&udprl_config, &count_slot);
+	if (count && count->rate_pps) {
+		__builtin_memcpy(pfx.addr, addr.addr, sizeof(pfx.addr));
+		pfx.prefixlen = 128;
+		cfg = bpf_map_lookup_elem(&udprl_overrides, &pfx);
+	}
 	if (!cfg)
 		cfg = bpf_map_lookup_elem(&udprl_config, &zero);
 

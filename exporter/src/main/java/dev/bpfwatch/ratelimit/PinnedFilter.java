@@ -2,6 +2,8 @@ package dev.bpfwatch.ratelimit;
 
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.PinnedProgram;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,8 @@ import java.util.List;
  */
 public final class PinnedFilter implements AutoCloseable {
     private static final byte[] ZERO_KEY = new byte[4];
+    /** Config slot 1 (UDPRL_OVERRIDE_COUNT in the program), native-order u32 key. */
+    private static final byte[] OVERRIDE_COUNT_KEY = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(1).array();
 
     private final String name;
     private final PinnedProgram program;
@@ -70,11 +74,26 @@ public final class PinnedFilter implements AutoCloseable {
 
     public void setOverride(Prefix prefix, RateLimit limit) {
         overrides.update(prefix.encode(), limit.encode(), BpfMap.BPF_ANY);
+        publishOverrideCount();
     }
 
     /** @return false when there was no override for exactly that prefix */
     public boolean removeOverride(Prefix prefix) {
-        return overrides.delete(prefix.encode());
+        boolean removed = overrides.delete(prefix.encode());
+        publishOverrideCount();
+        return removed;
+    }
+
+    /**
+     * The program looks overrides up only while config slot 1 says there are
+     * some (it skips the trie on every packet otherwise). Counted from the
+     * trie itself after each change, so two processes editing overrides at
+     * once still leave the right number once both are done.
+     */
+    private void publishOverrideCount() {
+        byte[] slot = ByteBuffer.allocate(RateLimit.SIZE).order(ByteOrder.nativeOrder())
+                .putLong(overrides.entries().size()).putLong(0).array();
+        config.update(OVERRIDE_COUNT_KEY, slot, BpfMap.BPF_ANY);
     }
 
     void record(Attachment a) {

@@ -116,6 +116,13 @@ class UdpLimitCliTest {
         assertNear(10 + 100 * r3.sent().floodSeconds(), passed3, "override applies to 127.0.0.2");
         assertEquals(0, run("udp-limit", "set", "--name", name, "--remove-override", "127.0.0.2/32"));
         assertTrue(out.toString().contains("removed override 127.0.0.2/32"), out.toString());
+        // With no override left the program skips the trie: the default governs again.
+        sleepMillis(200); // the override's debt (up to 10 x 10 ms) runs off
+        long before4 = snapshot().bucket("127.0.0.2").passed();
+        FloodChild.Round r4 = receiver.round("127.0.0.2", "127.0.0.3", 1000, 50);
+        long passed4 = snapshot().bucket("127.0.0.2").passed() - before4;
+        System.out.printf("after --remove-override: received %d, filter passed %d%n", r4.floodReceived(), passed4);
+        assertNear(20 + 1000 * r4.sent().floodSeconds(), passed4, "the default rate is back for 127.0.0.2");
 
         assertEquals(0, run("udp-limit", "status", "--output", "json", "--name", name));
         assertTrue(out.toString().contains("\"pid\":" + pid), out.toString());
