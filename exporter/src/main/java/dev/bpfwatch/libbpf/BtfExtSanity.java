@@ -12,7 +12,6 @@ final class BtfExtSanity {
     private static final int FUNC_INFO = 8;
     private static final int LINE_INFO = 16;
     private static final int CORE_RELO = 16;
-    private static final int KIND_FUNC = 12;
 
     private final ObjectBytes bytes;
     private final BtfSanity.Types types;
@@ -76,7 +75,7 @@ final class BtfExtSanity {
         switch (what) {
             case "function info" -> {
                 long type = bytes.u32(p + 4, "func_info type_id");
-                if (type > types.count() || types.kinds()[(int) type] != KIND_FUNC) {
+                if (type > types.count() || types.kinds()[(int) type] != BtfKind.FUNC) {
                     throw bytes.damaged("BTF.ext function info names type " + type + ", which is not a function");
                 }
             }

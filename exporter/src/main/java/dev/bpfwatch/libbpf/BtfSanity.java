@@ -1,5 +1,25 @@
 package dev.bpfwatch.libbpf;
 
+import static dev.bpfwatch.libbpf.BtfKind.ARRAY;
+import static dev.bpfwatch.libbpf.BtfKind.CONST;
+import static dev.bpfwatch.libbpf.BtfKind.DATASEC;
+import static dev.bpfwatch.libbpf.BtfKind.DECL_TAG;
+import static dev.bpfwatch.libbpf.BtfKind.ENUM;
+import static dev.bpfwatch.libbpf.BtfKind.ENUM64;
+import static dev.bpfwatch.libbpf.BtfKind.FLOAT;
+import static dev.bpfwatch.libbpf.BtfKind.FUNC;
+import static dev.bpfwatch.libbpf.BtfKind.FUNC_PROTO;
+import static dev.bpfwatch.libbpf.BtfKind.FWD;
+import static dev.bpfwatch.libbpf.BtfKind.INT;
+import static dev.bpfwatch.libbpf.BtfKind.PTR;
+import static dev.bpfwatch.libbpf.BtfKind.RESTRICT;
+import static dev.bpfwatch.libbpf.BtfKind.STRUCT;
+import static dev.bpfwatch.libbpf.BtfKind.TYPEDEF;
+import static dev.bpfwatch.libbpf.BtfKind.TYPE_TAG;
+import static dev.bpfwatch.libbpf.BtfKind.UNION;
+import static dev.bpfwatch.libbpf.BtfKind.VAR;
+import static dev.bpfwatch.libbpf.BtfKind.VOLATILE;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,9 +35,6 @@ final class BtfSanity {
     private static final int HEADER_SIZE = 24;
     private static final int TYPE_HEADER = 12;
 
-    private static final int INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7,
-            TYPEDEF = 8, VOLATILE = 9, CONST = 10, RESTRICT = 11, FUNC = 12, FUNC_PROTO = 13, VAR = 14,
-            DATASEC = 15, FLOAT = 16, DECL_TAG = 17, TYPE_TAG = 18, ENUM64 = 19;
 
     /**
      * What the BTF.ext check needs to know of the types: their kinds and the
@@ -102,7 +119,7 @@ final class BtfSanity {
             throw bytes.damaged("BTF type " + id + " is cut off at the end of the type section");
         }
         long info = bytes.u32(p + 4, "BTF info");
-        int kind = (int) (info >>> 24) & 0x1f;
+        int kind = BtfKind.of(info);
         int vlen = (int) (info & 0xffff);
         long extra = switch (kind) {
             case INT, VAR, DECL_TAG -> 4;
@@ -123,7 +140,7 @@ final class BtfSanity {
     private long checkType(int id, long p, int[] kinds, int[] refs) {
         long length = recordLength(id, p);
         long info = bytes.u32(p + 4, "BTF info");
-        int kind = (int) (info >>> 24) & 0x1f;
+        int kind = BtfKind.of(info);
         int vlen = (int) (info & 0xffff);
         kinds[id] = kind;
         name(id, bytes.u32(p, "BTF name_off"));

@@ -14,9 +14,6 @@ import jnr.ffi.Pointer;
  */
 public final class KernelBtf implements AutoCloseable {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
-    private static final int BTF_KIND_STRUCT = 4;
-    private static final int BTF_KIND_ENUM = 6;
-    private static final int BTF_KIND_ENUM64 = 19;
     private static final int BTF_TYPE_SIZE = 12;
 
     private Pointer btf;
@@ -44,9 +41,9 @@ public final class KernelBtf implements AutoCloseable {
     /** Enumerator name -> value of {@code enum name}, in declaration order; empty if the kernel has no such enum. */
     public synchronized Optional<Map<String, Long>> enumerators(String name) {
         boolean wide = false;
-        int id = Native.BPF.btf__find_by_name_kind(handle(), name, BTF_KIND_ENUM);
+        int id = Native.BPF.btf__find_by_name_kind(handle(), name, BtfKind.ENUM);
         if (id < 0) {
-            id = Native.BPF.btf__find_by_name_kind(handle(), name, BTF_KIND_ENUM64);
+            id = Native.BPF.btf__find_by_name_kind(handle(), name, BtfKind.ENUM64);
             wide = true;
         }
         if (id < 0) {
@@ -79,7 +76,7 @@ public final class KernelBtf implements AutoCloseable {
      * no such struct at all.
      */
     public synchronized Optional<Boolean> structHasMember(String name, String member) {
-        int id = Native.BPF.btf__find_by_name_kind(handle(), name, BTF_KIND_STRUCT);
+        int id = Native.BPF.btf__find_by_name_kind(handle(), name, BtfKind.STRUCT);
         if (id < 0) {
             return Optional.empty();
         }

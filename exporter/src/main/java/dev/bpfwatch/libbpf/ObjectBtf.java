@@ -11,19 +11,6 @@ import jnr.ffi.Pointer;
  * {@link BpfObject}; valid while it is open.
  */
 public final class ObjectBtf {
-    private static final int KIND_INT = 1;
-    private static final int KIND_PTR = 2;
-    private static final int KIND_ARRAY = 3;
-    private static final int KIND_STRUCT = 4;
-    private static final int KIND_UNION = 5;
-    private static final int KIND_ENUM = 6;
-    private static final int KIND_TYPEDEF = 8;
-    private static final int KIND_VOLATILE = 9;
-    private static final int KIND_CONST = 10;
-    private static final int KIND_RESTRICT = 11;
-    private static final int KIND_TYPE_TAG = 18;
-    private static final int KIND_DATASEC = 15;
-    private static final int KIND_ENUM64 = 19;
     private static final int TYPE_HEADER = 12;
 
     private final BpfObject owner;
@@ -45,7 +32,7 @@ public final class ObjectBtf {
         Pointer btf = btf();
         int id = skipModifiers(btf, typeId);
         Pointer t = Native.BPF.btf__type_by_id(btf, id);
-        if (t == null || !(kind(t) == KIND_STRUCT || kind(t) == KIND_UNION)) {
+        if (t == null || !(kind(t) == BtfKind.STRUCT || kind(t) == BtfKind.UNION)) {
             return Optional.empty();
         }
         return Optional.of(readStruct(btf, t));
@@ -54,14 +41,14 @@ public final class ObjectBtf {
     /** A struct by name, e.g. the record type of an iterator program. */
     public Optional<BtfStruct> struct(String name) {
         Pointer btf = btf();
-        int id = Native.BPF.btf__find_by_name_kind(btf, name, KIND_STRUCT);
+        int id = Native.BPF.btf__find_by_name_kind(btf, name, BtfKind.STRUCT);
         return id < 0 ? Optional.empty() : struct(id);
     }
 
     /** Where a global variable sits inside its data section (e.g. .rodata): offset and size. */
     public Optional<int[]> globalVariable(String section, String variable) {
         Pointer btf = btf();
-        int id = Native.BPF.btf__find_by_name_kind(btf, section, KIND_DATASEC);
+        int id = Native.BPF.btf__find_by_name_kind(btf, section, BtfKind.DATASEC);
         if (id < 0) {
             return Optional.empty();
         }
@@ -107,7 +94,7 @@ public final class ObjectBtf {
                 return id;
             }
             int k = kind(t);
-            if (k == KIND_TYPEDEF || k == KIND_VOLATILE || k == KIND_CONST || k == KIND_RESTRICT || k == KIND_TYPE_TAG) {
+            if (k == BtfKind.TYPEDEF || k == BtfKind.VOLATILE || k == BtfKind.CONST || k == BtfKind.RESTRICT || k == BtfKind.TYPE_TAG) {
                 id = t.getInt(8);
             } else {
                 return id;
@@ -117,7 +104,7 @@ public final class ObjectBtf {
     }
 
     private static int kind(Pointer t) {
-        return (t.getInt(4) >>> 24) & 0x1f;
+        return BtfKind.of(t.getInt(4) & 0xffffffffL);
     }
 
     private static BtfStruct.Kind kindOf(Pointer t) {
@@ -125,11 +112,11 @@ public final class ObjectBtf {
             return BtfStruct.Kind.OTHER;
         }
         switch (kind(t)) {
-            case KIND_INT: return BtfStruct.Kind.INT;
-            case KIND_ENUM: case KIND_ENUM64: return BtfStruct.Kind.ENUM;
-            case KIND_ARRAY: return BtfStruct.Kind.ARRAY;
-            case KIND_STRUCT: case KIND_UNION: return BtfStruct.Kind.STRUCT;
-            case KIND_PTR: return BtfStruct.Kind.POINTER;
+            case BtfKind.INT: return BtfStruct.Kind.INT;
+            case BtfKind.ENUM: case BtfKind.ENUM64: return BtfStruct.Kind.ENUM;
+            case BtfKind.ARRAY: return BtfStruct.Kind.ARRAY;
+            case BtfKind.STRUCT: case BtfKind.UNION: return BtfStruct.Kind.STRUCT;
+            case BtfKind.PTR: return BtfStruct.Kind.POINTER;
             default: return BtfStruct.Kind.OTHER;
         }
     }
@@ -138,11 +125,11 @@ public final class ObjectBtf {
         if (t == null) {
             return false;
         }
-        if (kind(t) == KIND_INT) {
+        if (kind(t) == BtfKind.INT) {
             int encoding = (t.getInt(TYPE_HEADER) >>> 24) & 0x0f;
             return (encoding & 1) != 0; // BTF_INT_SIGNED
         }
-        if (kind(t) == KIND_ENUM || kind(t) == KIND_ENUM64) {
+        if (kind(t) == BtfKind.ENUM || kind(t) == BtfKind.ENUM64) {
             return (t.getInt(4) & 0x80000000) != 0;
         }
         return false;
