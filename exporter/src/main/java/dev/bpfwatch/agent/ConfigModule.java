@@ -5,11 +5,14 @@ import dev.bpfwatch.config.ConfigBinder;
 import dev.bpfwatch.config.ConfigParser;
 import dev.bpfwatch.config.ConfigSpec;
 import dev.bpfwatch.decode.Decoders;
+import dev.bpfwatch.config.BoundMetric;
 import dev.bpfwatch.libbpf.BpfLink;
+import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.Bpffs;
 import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.libbpf.PerfEventReader;
 import dev.bpfwatch.metrics.ConfigCollector;
 import io.prometheus.client.Collector;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,16 +39,22 @@ public final class ConfigModule implements Module {
     private final BpfObject object;
     private final ConfigCollector collector;
     private final Map<String, ProgramState> programs;
+    private final List<PerfEventReader> eventReaders;
+
+    /** Pages of ring per CPU for each perf_event_array counter: 256 KiB, room for bursts between polls. */
+    private static final int EVENT_RING_PAGES = 64;
 
     /** What happened to each program at start: attached, or why not. */
     public record ProgramState(BpfProgram program, boolean attached, String error) {
     }
 
-    private ConfigModule(String name, BpfObject object, ConfigCollector collector, Map<String, ProgramState> programs) {
+    private ConfigModule(String name, BpfObject object, ConfigCollector collector, Map<String, ProgramState> programs,
+                         List<PerfEventReader> eventReaders) {
         this.name = name;
         this.object = object;
         this.collector = collector;
         this.programs = programs;
+        this.eventReaders = eventReaders;
     }
 
     /** Parses and binds a config without loading anything: what `check` and start-up share. */
@@ -123,6 +133,7 @@ public final class ConfigModule implements Module {
                                       int maxSeries) {
         BpfObject object = loaded.object();
         String configName = loaded.pair().name();
+        List<PerfEventReader> readers = new ArrayList<>();
         try {
             Map<String, ProgramState> states = new LinkedHashMap<>();
             Map<String, BpfLink> iterators = new HashMap<>();
@@ -150,8 +161,14 @@ public final class ConfigModule implements Module {
             }
             ConfigCollector collector = new ConfigCollector(loaded.bound(), context.namespace(),
                     new LiveSampleSource(object, iterators), decoders, maxSeries);
-            return new ConfigModule(configName, object, collector, states);
+            for (BoundMetric m : collector.perfEventMetrics()) {
+                BpfMap events = object.map(m.source()).orElseThrow();
+                readers.add(PerfEventReader.start(events, EVENT_RING_PAGES, e -> collector.onEvent(m, e),
+                        n -> collector.onLost(m, n)));
+            }
+            return new ConfigModule(configName, object, collector, states, List.copyOf(readers));
         } catch (RuntimeException e) {
+            readers.forEach(PerfEventReader::close);
             object.close();
             throw e;
         }
@@ -181,6 +198,7 @@ public final class ConfigModule implements Module {
 
     @Override
     public void close() {
+        eventReaders.forEach(PerfEventReader::close); // no callback may run once the object is gone
         object.close();
     }
 }

@@ -18,6 +18,8 @@ import java.util.logging.Logger;
  * agent restart: before load, a pinned map with the same layout is reused;
  * one whose layout changed (a new program) is replaced, and the log says so.
  * Global-data maps (.rodata, .bss) are never pinned: they belong to one load.
+ * Nor are maps that hold no entries (perf event arrays, ring buffers): their
+ * events are counted in the agent, and nothing in them outlives it.
  */
 final class MapPins {
     private static final Logger LOG = Logger.getLogger(MapPins.class.getName());
@@ -35,7 +37,7 @@ final class MapPins {
         Bpffs.ensureMounted(Bpffs.DEFAULT);
         MapPins pins = new MapPins(pinRoot.resolve(config));
         for (MapSpec spec : object.mapSpecs()) {
-            if (spec.name().contains(".")) {
+            if (spec.name().contains(".") || !spec.type().iterable()) {
                 continue;
             }
             Path pin = pins.dir.resolve(spec.name());

@@ -65,9 +65,13 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 List.of("config", "metric"));
         CounterMetricFamily collections = new CounterMetricFamily(ns + "_config_collections",
                 "Times the config's maps were read; scrapes arriving together share one read.", List.of("config"));
+        CounterMetricFamily lostEvents = new CounterMetricFamily(ns + "_perf_events_lost",
+                "Events of perf_event_array counters the kernel dropped because the per-CPU ring was full.",
+                List.of("config", "metric"));
         for (ConfigModule c : configs.get()) {
             String config = c.name();
             c.collector().foldedSeries().forEach((metric, n) -> folded.addMetric(List.of(config, metric), n));
+            c.collector().lostEvents().forEach((metric, n) -> lostEvents.addMetric(List.of(config, metric), n));
             collections.addMetric(List.of(config), c.collector().collections());
             enabled.addMetric(List.of(config), 1);
             ConfigCollector collector = c.collector();
@@ -98,7 +102,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 }
             }
         }
-        return List.of(enabled, failed, reloadOk, reloadTime, folded, collections, info, attached, runCount, runTime, entries, maxEntries, decoderErrors, scrape);
+        return List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info, attached, runCount, runTime, entries, maxEntries, decoderErrors, scrape);
     }
 
     @Override

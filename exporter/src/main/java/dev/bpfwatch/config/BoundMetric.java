@@ -7,7 +7,7 @@ import java.util.List;
  * where each label and the value sit, and how per-CPU values are handled.
  *
  * @param source       map name, or iterator program name when {@code fromIterator}
- * @param recordSize   bytes per iterator record (0 for maps)
+ * @param recordSize   bytes per iterator record, or the event bytes labels are cut from (0 for maps)
  * @param bucket       histograms: the key slice holding the bucket index
  * @param splitByCpu   per-CPU map whose last label is {@code cpu}: one series per CPU
  */

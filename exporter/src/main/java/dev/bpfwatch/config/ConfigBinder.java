@@ -6,6 +6,7 @@ import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.BtfStruct;
+import dev.bpfwatch.libbpf.BpfMapType;
 import dev.bpfwatch.libbpf.MapSpec;
 import dev.bpfwatch.libbpf.ObjectBtf;
 import java.util.ArrayList;
@@ -31,18 +32,42 @@ public final class ConfigBinder {
     public BoundConfig bind(ConfigSpec config, BpfObject object) {
         List<BoundMetric> bound = new ArrayList<>();
         for (MetricSpec m : config.metrics()) {
-            bound.add(m.fromIterator() ? bindIterator(config, m, object) : bindMap(config, m, object));
+            bound.add(m.fromIterator() ? bindIterator(config, m, object)
+                    : m.fromPerfEvents() ? bindPerfEvents(config, m, object) : bindMap(config, m, object));
         }
         return new BoundConfig(config, List.copyOf(bound));
     }
 
-    private BoundMetric bindMap(ConfigSpec config, MetricSpec m, BpfObject object) {
+    private static MapSpec findMap(ConfigSpec config, MetricSpec m, BpfObject object) {
         List<MapSpec> maps = object.mapSpecs();
-        MapSpec map = maps.stream().filter(s -> s.name().equals(m.mapName())).findFirst()
+        return maps.stream().filter(s -> s.name().equals(m.mapName())).findFirst()
                 .orElseThrow(() -> error(config, m.line(), "metric '" + m.name() + "': no map named '" + m.mapName()
                         + "' in " + object.name() + Suggest.didYouMean(m.mapName(),
                         maps.stream().map(MapSpec::name).toList()) + " (maps: "
                         + String.join(", ", maps.stream().map(MapSpec::name).toList()) + ")"));
+    }
+
+    /**
+     * Events carry no BTF type, so labels are by size only, cut from the
+     * start of each event; the rest of an event (padding the program's
+     * struct may add) is ignored, as ebpf_exporter does.
+     */
+    private BoundMetric bindPerfEvents(ConfigSpec config, MetricSpec m, BpfObject object) {
+        MapSpec map = findMap(config, m, object);
+        if (map.type() != BpfMapType.PERF_EVENT_ARRAY) {
+            throw error(config, m.line(), "metric '" + m.name() + "': perf_event_array is set, but map '"
+                    + map.name() + "' is a " + map.type());
+        }
+        if (m.labels().stream().anyMatch(LabelSpec::byField)) {
+            throw error(config, m.line(), "metric '" + m.name() + "': events have no BTF type; give labels by size");
+        }
+        int eventBytes = m.labels().stream().mapToInt(l -> l.size() + l.padding()).sum();
+        List<LabelSlice> slices = slices(config, m, m.labels(), eventBytes, Optional.empty(), "event prefix");
+        return new BoundMetric(m, map.name(), false, eventBytes, List.copyOf(slices), null, null, false);
+    }
+
+    private BoundMetric bindMap(ConfigSpec config, MetricSpec m, BpfObject object) {
+        MapSpec map = findMap(config, m, object);
         if (!map.type().iterable()) {
             throw error(config, m.line(), "metric '" + m.name() + "': map '" + map.name() + "' is a "
                     + map.type() + ", which holds no entries to export");

@@ -67,10 +67,7 @@ public final class ConfigParser {
         String what = kind.name().toLowerCase();
         Map<String, YamlNode> m = node.mapping(what, COUNTER);
         String name = metricName(m, node, what);
-        if (m.containsKey("perf_event_array")) {
-            throw m.get("perf_event_array").error("perf_event_array counters are not supported by bpfwatch; "
-                    + "count in a hash map instead");
-        }
+        PerfEvents perfEvents = perfEvents(kind, m, name);
         String iterator = optionalString(m, "iterator");
         String record = optionalString(m, "record");
         String valueField = optionalString(m, "value_field");
@@ -81,9 +78,40 @@ public final class ConfigParser {
         if (record != null && iterator == null) {
             throw m.get("record").error("'record' only goes with 'iterator'");
         }
+        if (perfEvents != null && (iterator != null || valueField != null || m.containsKey("map"))) {
+            throw m.get("perf_event_array").error("counter '" + name + "': a perf_event_array counter counts "
+                    + "events of the map named like it; 'map', 'value_field' and 'iterator' do not apply");
+        }
         boolean skipZeros = m.containsKey("skip_zeros") && m.get("skip_zeros").bool("skip_zeros");
         return new MetricSpec(kind, name, help(m, name), optionalString(m, "map"), valueField, iterator, record,
-                labels(m), null, skipZeros, node.line());
+                labels(m), null, skipZeros, perfEvents, node.line());
+    }
+
+    /** ebpf_exporter's {@code perf_event_array: true} with its {@code flush_interval}; null for map counters. */
+    private static PerfEvents perfEvents(MetricKind kind, Map<String, YamlNode> m, String name) {
+        boolean on = m.containsKey("perf_event_array") && m.get("perf_event_array").bool("perf_event_array");
+        if (!on) {
+            if (m.containsKey("flush_interval")) {
+                throw m.get("flush_interval").error("'flush_interval' only goes with 'perf_event_array: true'");
+            }
+            return null;
+        }
+        if (kind != MetricKind.COUNTER) {
+            throw m.get("perf_event_array").error("'" + name + "': perf_event_array makes counters only");
+        }
+        if (!m.containsKey("flush_interval")) {
+            return new PerfEvents(PerfEvents.DEFAULT_FLUSH);
+        }
+        YamlNode n = m.get("flush_interval");
+        try {
+            java.time.Duration d = GoDuration.parse(n.string("flush_interval"));
+            if (d.isZero()) {
+                return new PerfEvents(PerfEvents.DEFAULT_FLUSH); // ebpf_exporter: 0 means the default
+            }
+            return new PerfEvents(d);
+        } catch (IllegalArgumentException e) {
+            throw n.error("flush_interval: " + e.getMessage());
+        }
     }
 
     private static MetricSpec histogram(YamlNode node) {
@@ -135,7 +163,7 @@ public final class ConfigParser {
         }
         return new MetricSpec(MetricKind.HISTOGRAM, name, help(m, name), optionalString(m, "map"), null, null, null,
                 labels, new HistogramSpec(HistogramSpec.BucketType.parse(type), multiplier, min, max, keys),
-                false, node.line());
+                false, null, node.line());
     }
 
     private static List<LabelSpec> labels(Map<String, YamlNode> m) {

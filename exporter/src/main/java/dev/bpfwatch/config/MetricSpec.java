@@ -13,10 +13,11 @@ import java.util.List;
  * @param histogram   bucket settings, for histograms only
  * @param skipZeros   bpfwatch: entries whose value is zero make no series (for array maps, where
  *                    every index exists from the start); off by default, as ebpf_exporter exports them
+ * @param perfEvents  counters fed by a perf event array's events instead of map entries; null otherwise
  */
 public record MetricSpec(MetricKind kind, String name, String help, String map, String valueField,
                          String iterator, String record, List<LabelSpec> labels, HistogramSpec histogram,
-                         boolean skipZeros, int line) {
+                         boolean skipZeros, PerfEvents perfEvents, int line) {
 
     /** Where the numbers come from: the map named like the metric unless told otherwise. */
     public String mapName() {
@@ -25,5 +26,9 @@ public record MetricSpec(MetricKind kind, String name, String help, String map, 
 
     public boolean fromIterator() {
         return iterator != null;
+    }
+
+    public boolean fromPerfEvents() {
+        return perfEvents != null;
     }
 }

@@ -119,6 +119,26 @@ public interface LibbpfNative {
 
     int btf__resolve_type(Pointer btf, int typeId);
 
+    // --- perf event arrays ---
+    /** {@code void (*)(void *ctx, int cpu, void *data, __u32 size)}: one sample, on the polling thread. */
+    public interface PerfSampleCallback {
+        @Delegate
+        void sample(Pointer ctx, int cpu, Pointer data, int size);
+    }
+
+    /** {@code void (*)(void *ctx, int cpu, __u64 cnt)}: samples the kernel could not write, ring full. */
+    public interface PerfLostCallback {
+        @Delegate
+        void lost(Pointer ctx, int cpu, long count);
+    }
+
+    Pointer perf_buffer__new(int mapFd, @size_t long pageCount, PerfSampleCallback sample, PerfLostCallback lost,
+                             Pointer ctx, Pointer opts);
+
+    int perf_buffer__poll(Pointer pb, int timeoutMs);
+
+    void perf_buffer__free(Pointer pb);
+
     // --- logging ---
     /** libbpf's print hook: {@code int (*)(enum libbpf_print_level, const char *, va_list)}. */
     public interface PrintCallback {

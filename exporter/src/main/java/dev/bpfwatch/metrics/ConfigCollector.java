@@ -43,6 +43,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final SeriesLimit limit;
     private final Map<String, AtomicLong> foldedSeries = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong collections = new AtomicLong();
+    private final Map<BoundMetric, EventTally> tallies = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries) {
@@ -52,7 +53,41 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         this.limit = new SeriesLimit(maxSeries);
         for (BoundMetric m : config.metrics()) {
             labelDecoders.put(m, new LabelDecoder(m.labels(), decoders, LABEL_CACHE_SIZE));
+            if (m.spec().fromPerfEvents()) {
+                tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime));
+            }
         }
+    }
+
+    /** Metrics fed by perf events rather than read at scrape time. */
+    public List<BoundMetric> perfEventMetrics() {
+        return List.copyOf(tallies.keySet());
+    }
+
+    /** One event of a perf-event metric: its leading bytes name the series it adds one to. */
+    public void onEvent(BoundMetric m, byte[] event) {
+        if (event.length < m.recordSize()) {
+            decoderErrors.incrementAndGet();
+            LOG.fine(() -> "config " + config.name() + ", metric " + m.spec().name() + ": event of " + event.length
+                    + " bytes, labels need " + m.recordSize());
+            return;
+        }
+        List<String> labels = labels(m, event, 0);
+        if (labels != null) {
+            tallies.get(m).add(labels);
+        }
+    }
+
+    /** Events the kernel could not write because the metric's rings were full. */
+    public void onLost(BoundMetric m, long events) {
+        tallies.get(m).lost(events);
+    }
+
+    /** Lost events per perf-event metric, since start. */
+    public Map<String, Long> lostEvents() {
+        Map<String, Long> out = new TreeMap<>();
+        tallies.forEach((m, t) -> out.put(m.spec().name(), t.lost()));
+        return out;
     }
 
     public String configName() {
@@ -118,7 +153,9 @@ public final class ConfigCollector extends Collector implements Collector.Descri
 
     private MetricFamilySamples plain(BoundMetric m, Map<String, MapData> reads) {
         Map<List<String>, Double> series = new LinkedHashMap<>();
-        if (m.fromIterator()) {
+        if (m.spec().fromPerfEvents()) {
+            series.putAll(tallies.get(m).snapshot());
+        } else if (m.fromIterator()) {
             byte[] out = source.runIterator(m.source());
             for (int base = 0; base + m.recordSize() <= out.length; base += m.recordSize()) {
                 List<String> labels = labels(m, out, base);

@@ -193,4 +193,28 @@ class ConfigValidationTest {
         assertEquals("t.yaml:3: metric 'x': no struct 'ext_udp_sockett' in the BTF of ext_struct.bpf.o "
                 + "(declare it in the program so clang keeps it)", error(yaml, ext));
     }
+
+    @org.junit.jupiter.api.Test
+    void perfEventArrayMistakes() {
+        String counter = """
+                metrics:
+                  counters:
+                    - name: udp_drops_total
+                      %s
+                      labels:
+                        - name: dport
+                          size: 2
+                """;
+        assertEquals("t.yaml:4: 'flush_interval' only goes with 'perf_event_array: true'",
+                error(counter.formatted("flush_interval: 1m"), compat));
+        assertEquals("t.yaml:3: metric 'udp_drops_total': perf_event_array is set, but map 'udp_drops_total' is a HASH",
+                error(counter.formatted("perf_event_array: true"), compat));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse(counter.formatted("perf_event_array: true\n      flush_interval: 5 minutes")));
+        assertEquals("t.yaml:5: flush_interval: '5 minutes' is not a duration like 90s, 5m or 1h30m", e.getMessage());
+        assertEquals(java.time.Duration.ofSeconds(90), parse(counter.formatted("perf_event_array: true\n      flush_interval: 1m30s"))
+                .metrics().get(0).perfEvents().flushInterval());
+        assertEquals(PerfEvents.DEFAULT_FLUSH, parse(counter.formatted("perf_event_array: true"))
+                .metrics().get(0).perfEvents().flushInterval(), "ebpf_exporter's default: an hour");
+    }
 }

@@ -1,0 +1,85 @@
+package dev.bpfwatch.libbpf;
+
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import jnr.ffi.Pointer;
+
+/**
+ * Reads a BPF_MAP_TYPE_PERF_EVENT_ARRAY: one ring per CPU, drained by a
+ * daemon thread that hands every sample to {@code onSample} and every count
+ * of samples the kernel had to drop (ring full) to {@code onLost}. Closing
+ * stops the thread before the rings are freed, so no callback runs after.
+ */
+public final class PerfEventReader implements AutoCloseable {
+    private static final int POLL_MS = 200;
+
+    private final String mapName;
+    private final Pointer buffer;
+    // Held so the native callbacks stay reachable as long as libbpf may call them.
+    private final LibbpfNative.PerfSampleCallback sampleCallback;
+    private final LibbpfNative.PerfLostCallback lostCallback;
+    private final Thread poller;
+    private volatile boolean closing;
+
+    private PerfEventReader(String mapName, Pointer buffer, LibbpfNative.PerfSampleCallback sampleCallback,
+                            LibbpfNative.PerfLostCallback lostCallback) {
+        this.mapName = mapName;
+        this.buffer = buffer;
+        this.sampleCallback = sampleCallback;
+        this.lostCallback = lostCallback;
+        this.poller = new Thread(this::poll, "perf-events-" + mapName);
+        this.poller.setDaemon(true);
+    }
+
+    /**
+     * Opens the rings of {@code map} ({@code pagesPerCpu} pages each, a power
+     * of two) and starts reading.
+     */
+    public static PerfEventReader start(BpfMap map, int pagesPerCpu, Consumer<byte[]> onSample, LongConsumer onLost) {
+        if (map.type() != BpfMapType.PERF_EVENT_ARRAY) {
+            throw new LibbpfException("read events from map " + map.name(), 22, "it is a " + map.type()
+                    + ", not a PERF_EVENT_ARRAY");
+        }
+        LibbpfNative.PerfSampleCallback sample = (ctx, cpu, data, size) -> {
+            byte[] bytes = new byte[size];
+            data.get(0, bytes, 0, size);
+            onSample.accept(bytes);
+        };
+        LibbpfNative.PerfLostCallback lost = (ctx, cpu, count) -> onLost.accept(count);
+        LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
+                () -> Native.BPF.perf_buffer__new(map.fd(), pagesPerCpu, sample, lost, null, null));
+        int err = Native.errno();
+        if (opened.result() == null) {
+            throw new LibbpfException("open perf event rings of map " + map.name(), err,
+                    LibbpfLog.lastLine(opened.log()));
+        }
+        PerfEventReader reader = new PerfEventReader(map.name(), opened.result(), sample, lost);
+        reader.poller.start();
+        return reader;
+    }
+
+    private void poll() {
+        while (!closing) {
+            int rc = Native.BPF.perf_buffer__poll(buffer, POLL_MS);
+            if (rc < 0 && -rc != 4) { // EINTR: a signal, poll again
+                java.util.logging.Logger.getLogger(PerfEventReader.class.getName()).warning(
+                        "perf events of map " + mapName + ": poll failed: " + LibbpfException.errnoName(-rc));
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            poller.join(5L * POLL_MS + 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!poller.isAlive()) {
+            Native.BPF.perf_buffer__free(buffer);
+        }
+        // A poller stuck past the join keeps the rings: freeing them under it would crash.
+    }
+}
