@@ -40,6 +40,7 @@ public final class ConfigModule implements Module {
     private final ConfigCollector collector;
     private final Map<String, ProgramState> programs;
     private final List<PerfEventReader> eventReaders;
+    private final CgroupIdSync cgroupIds;
 
     /** Pages of ring per CPU for each perf_event_array counter: 256 KiB, room for bursts between polls. */
     private static final int EVENT_RING_PAGES = 64;
@@ -49,12 +50,13 @@ public final class ConfigModule implements Module {
     }
 
     private ConfigModule(String name, BpfObject object, ConfigCollector collector, Map<String, ProgramState> programs,
-                         List<PerfEventReader> eventReaders) {
+                         List<PerfEventReader> eventReaders, CgroupIdSync cgroupIds) {
         this.name = name;
         this.object = object;
         this.collector = collector;
         this.programs = programs;
         this.eventReaders = eventReaders;
+        this.cgroupIds = cgroupIds;
     }
 
     /** Parses and binds a config without loading anything: what `check` and start-up share. */
@@ -134,7 +136,13 @@ public final class ConfigModule implements Module {
         BpfObject object = loaded.object();
         String configName = loaded.pair().name();
         List<PerfEventReader> readers = new ArrayList<>();
+        CgroupIdSync cgroupIds = null;
         try {
+            // Before any program runs, so none counts a cgroup it should not.
+            var cgroupSpec = loaded.bound().spec().cgroupIds();
+            if (cgroupSpec != null) {
+                cgroupIds = CgroupIdSync.start(configName, cgroupSpec, object.map(cgroupSpec.map()).orElseThrow());
+            }
             Map<String, ProgramState> states = new LinkedHashMap<>();
             Map<String, BpfLink> iterators = new HashMap<>();
             for (BpfProgram p : object.programs()) {
@@ -166,9 +174,12 @@ public final class ConfigModule implements Module {
                 readers.add(PerfEventReader.start(events, EVENT_RING_PAGES, e -> collector.onEvent(m, e),
                         n -> collector.onLost(m, n)));
             }
-            return new ConfigModule(configName, object, collector, states, List.copyOf(readers));
+            return new ConfigModule(configName, object, collector, states, List.copyOf(readers), cgroupIds);
         } catch (RuntimeException e) {
             readers.forEach(PerfEventReader::close);
+            if (cgroupIds != null) {
+                cgroupIds.close();
+            }
             object.close();
             throw e;
         }
@@ -199,6 +210,9 @@ public final class ConfigModule implements Module {
     @Override
     public void close() {
         eventReaders.forEach(PerfEventReader::close); // no callback may run once the object is gone
+        if (cgroupIds != null) {
+            cgroupIds.close();
+        }
         object.close();
     }
 }

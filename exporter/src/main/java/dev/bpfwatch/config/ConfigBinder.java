@@ -35,7 +35,26 @@ public final class ConfigBinder {
             bound.add(m.fromIterator() ? bindIterator(config, m, object)
                     : m.fromPerfEvents() ? bindPerfEvents(config, m, object) : bindMap(config, m, object));
         }
+        if (config.cgroupIds() != null) {
+            checkCgroupIdMap(config, config.cgroupIds(), object);
+        }
         return new BoundConfig(config, List.copyOf(bound));
+    }
+
+    /** The layouts ebpf_exporter requires: a u64 cgroup id (or a cgroup fd for storage) to a u64. */
+    private static void checkCgroupIdMap(ConfigSpec config, CgroupIdMapSpec c, BpfObject object) {
+        List<MapSpec> maps = object.mapSpecs();
+        MapSpec map = maps.stream().filter(s -> s.name().equals(c.map())).findFirst()
+                .orElseThrow(() -> error(config, c.line(), "cgroup_id_map: no map named '" + c.map() + "' in "
+                        + object.name() + Suggest.didYouMean(c.map(), maps.stream().map(MapSpec::name).toList())));
+        boolean hash = c.type() == CgroupIdMapSpec.Type.HASH;
+        BpfMapType want = hash ? BpfMapType.HASH : BpfMapType.CGRP_STORAGE;
+        int keySize = hash ? 8 : 4;
+        if (map.type() != want || map.keySize() != keySize || map.valueSize() != 8) {
+            throw error(config, c.line(), "cgroup_id_map: map '" + c.map() + "' must be a " + want + " with "
+                    + keySize + "-byte keys and 8-byte values for type " + (hash ? "hash" : "cgrp_storage")
+                    + ", but is a " + map.type() + " with " + map.keySize() + "/" + map.valueSize());
+        }
     }
 
     private static MapSpec findMap(ConfigSpec config, MetricSpec m, BpfObject object) {

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.logging.Logger;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -29,6 +31,7 @@ public final class ConfigParser {
             "bucket_min", "bucket_max", "bucket_keys", "map");
     static final Set<String> LABEL = Set.of("name", "size", "padding", "decoders", "field");
     static final Set<String> DECODER = Set.of("name", "static_map", "regexps", "allow_unknown", "enum", "strip_prefix");
+    static final Set<String> CGROUP_ID_MAP = Set.of("name", "type", "regexps");
     static final Set<String> BUCKET_TYPES = Set.of("exp2", "exp2zero", "linear", "fixed");
 
     private ConfigParser() {
@@ -40,10 +43,8 @@ public final class ConfigParser {
             throw new ConfigException(file, 0, "empty config");
         }
         Map<String, YamlNode> top = new YamlNode(file, root).mapping("config", TOP);
-        for (String unsupported : List.of("cgroup_id_map", "tracing")) {
-            YamlNode.get(top, unsupported).ifPresent(n -> LOG.warning(
-                    file + ":" + n.line() + ": '" + unsupported + "' is not supported by bpfwatch yet; ignored"));
-        }
+        YamlNode.get(top, "tracing").ifPresent(n -> LOG.warning(
+                file + ":" + n.line() + ": 'tracing' is not supported by bpfwatch yet; ignored"));
         YamlNode metricsNode = YamlNode.get(top, "metrics")
                 .orElseThrow(() -> new ConfigException(file, 1, "no 'metrics' section"));
         Map<String, YamlNode> metrics = metricsNode.mapping("metrics", METRICS);
@@ -60,7 +61,34 @@ public final class ConfigParser {
         List<String> kaddrs = new ArrayList<>();
         YamlNode.get(top, "kaddrs").ifPresent(n -> n.sequence("kaddrs").forEach(k -> kaddrs.add(k.string("kaddr"))));
         checkUniqueNames(specs, file);
-        return new ConfigSpec(configName, file, List.copyOf(specs), List.copyOf(kaddrs));
+        CgroupIdMapSpec cgroupIds = YamlNode.get(top, "cgroup_id_map").map(ConfigParser::cgroupIdMap).orElse(null);
+        return new ConfigSpec(configName, file, List.copyOf(specs), List.copyOf(kaddrs), cgroupIds);
+    }
+
+    private static CgroupIdMapSpec cgroupIdMap(YamlNode node) {
+        Map<String, YamlNode> m = node.mapping("cgroup_id_map", CGROUP_ID_MAP);
+        String map = YamlNode.get(m, "name").orElseThrow(() -> node.error("cgroup_id_map needs the name of its map"))
+                .string("name");
+        CgroupIdMapSpec.Type type = CgroupIdMapSpec.Type.HASH; // ebpf_exporter's default, from before cgrp_storage
+        if (m.containsKey("type")) {
+            String t = m.get("type").string("type");
+            switch (t) {
+                case "hash" -> type = CgroupIdMapSpec.Type.HASH;
+                case "cgrp_storage" -> type = CgroupIdMapSpec.Type.CGRP_STORAGE;
+                default -> throw m.get("type").error("cgroup_id_map type '" + t + "' unknown (hash, cgrp_storage)");
+            }
+        }
+        YamlNode list = YamlNode.get(m, "regexps")
+                .orElseThrow(() -> node.error("cgroup_id_map needs 'regexps': the cgroup paths to keep in the map"));
+        List<Pattern> regexps = new ArrayList<>();
+        for (YamlNode r : list.sequence("regexps")) {
+            try {
+                regexps.add(Pattern.compile(r.scalar("regexp")));
+            } catch (PatternSyntaxException e) {
+                throw r.error("cgroup_id_map regexp: " + e.getDescription() + " in '" + e.getPattern() + "'");
+            }
+        }
+        return new CgroupIdMapSpec(map, type, List.copyOf(regexps), node.line());
     }
 
     private static MetricSpec plain(MetricKind kind, YamlNode node) {

@@ -2,6 +2,11 @@ package dev.bpfwatch.config;
 
 import java.util.List;
 
-/** A parsed, not yet bound, config: what NAME.yaml says. */
-public record ConfigSpec(String name, String file, List<MetricSpec> metrics, List<String> kaddrs) {
+/**
+ * A parsed, not yet bound, config: what NAME.yaml says.
+ *
+ * @param cgroupIds ebpf_exporter's cgroup_id_map, or null
+ */
+public record ConfigSpec(String name, String file, List<MetricSpec> metrics, List<String> kaddrs,
+                         CgroupIdMapSpec cgroupIds) {
 }

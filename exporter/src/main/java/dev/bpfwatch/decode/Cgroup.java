@@ -1,11 +1,7 @@
 package dev.bpfwatch.decode;
 
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
+import dev.bpfwatch.cgroup.CgroupTree;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -53,26 +49,7 @@ public final class Cgroup implements Decoder {
 
     private Map<Long, String> walk() {
         Map<Long, String> found = new HashMap<>();
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    try {
-                        found.put(((Number) Files.getAttribute(dir, "unix:ino")).longValue(), dir.toString());
-                    } catch (IOException | UnsupportedOperationException e) {
-                        // A cgroup removed mid-walk: skip it.
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE; // removed mid-walk, or unreadable: the rest still counts
-                }
-            });
-        } catch (IOException e) {
-            return paths;
-        }
-        return Map.copyOf(found);
+        CgroupTree.walk(root).forEach((id, dir) -> found.put(id, dir.toString()));
+        return found.isEmpty() ? paths : Map.copyOf(found);
     }
 }

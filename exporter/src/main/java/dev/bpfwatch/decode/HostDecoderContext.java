@@ -1,8 +1,8 @@
 package dev.bpfwatch.decode;
 
+import dev.bpfwatch.cgroup.CgroupTree;
 import dev.bpfwatch.libbpf.KernelBtf;
 import dev.bpfwatch.libbpf.LibbpfException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class HostDecoderContext implements DecoderContext {
     public static final Path KALLSYMS = Path.of("/proc/kallsyms");
-    public static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
-    /** Where systemd mounts cgroup v2 on hosts that still run v1 controllers ("hybrid"). */
-    public static final Path HYBRID_CGROUP_ROOT = Path.of("/sys/fs/cgroup/unified");
 
     private final Map<String, Optional<Map<String, Long>>> enums = new ConcurrentHashMap<>();
 
@@ -33,22 +30,9 @@ public final class HostDecoderContext implements DecoderContext {
         return KALLSYMS;
     }
 
-    /**
-     * The cgroup v2 mount: BPF cgroup ids are v2 ids. On a hybrid host
-     * /sys/fs/cgroup is a tmpfs of v1 hierarchies, whose inode numbers would
-     * collide with v2 ids, so the v2 tree below it is walked instead.
-     */
     @Override
     public Path cgroupRoot() {
-        if (!isCgroup2(CGROUP_ROOT) && isCgroup2(HYBRID_CGROUP_ROOT)) {
-            return HYBRID_CGROUP_ROOT;
-        }
-        return CGROUP_ROOT;
-    }
-
-    /** Only a cgroup v2 root has cgroup.controllers. */
-    private static boolean isCgroup2(Path dir) {
-        return Files.exists(dir.resolve("cgroup.controllers"));
+        return CgroupTree.v2Root();
     }
 
     private static Optional<Map<String, Long>> readEnum(String name) {

@@ -21,6 +21,9 @@ public final class BpfMap implements AutoCloseable {
     public static final long BPF_EXIST = 2;
 
     private static final int ENOENT = 2;
+    private static final int O_RDONLY = 0;
+    private static final int O_DIRECTORY = 0x10000;
+    private static final int O_CLOEXEC = 0x80000;
     private static final int EINVAL = 22;
     private static final int ENOSPC = 28;
     private static final int EOPNOTSUPP = 95;
@@ -145,6 +148,23 @@ public final class BpfMap implements AutoCloseable {
         int rc = Native.BPF.bpf_map_update_elem(fd, copyIn(key), copyIn(value), flags);
         if (rc < 0) {
             throw new LibbpfException("update map " + name, Native.errnoOf(rc));
+        }
+    }
+
+    /**
+     * Sets the value a BPF_MAP_TYPE_CGRP_STORAGE map keeps for one cgroup:
+     * such maps are keyed by an open fd of the cgroup's directory.
+     */
+    public void updateCgroupStorage(java.nio.file.Path cgroupDir, byte[] value) {
+        int cgroupFd = Native.LIBC.open(cgroupDir.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cgroupFd < 0) {
+            throw new LibbpfException("open cgroup " + cgroupDir, Native.errno());
+        }
+        try {
+            byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(cgroupFd).array();
+            update(key, value, BPF_ANY);
+        } finally {
+            Native.LIBC.close(cgroupFd);
         }
     }
 

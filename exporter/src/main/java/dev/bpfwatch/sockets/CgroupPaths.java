@@ -1,11 +1,9 @@
 package dev.bpfwatch.sockets;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.bpfwatch.cgroup.CgroupTree;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * cgroup v2 id -> path, for sockets no process holds: the socket keeps the
@@ -14,7 +12,6 @@ import java.util.stream.Stream;
  * is not known yet, at most once per call) to find it.
  */
 public final class CgroupPaths {
-    private static final int MAX_DEPTH = 16;
 
     private final Path root;
     private Map<Long, String> byId = Map.of();
@@ -24,7 +21,7 @@ public final class CgroupPaths {
     }
 
     public CgroupPaths() {
-        this(Path.of("/sys/fs/cgroup"));
+        this(CgroupTree.v2Root());
     }
 
     /** The cgroup's path from the cgroup v2 root ("/system.slice/x.service"), or "" when not found. */
@@ -39,18 +36,7 @@ public final class CgroupPaths {
 
     private Map<Long, String> walk() {
         Map<Long, String> out = new HashMap<>();
-        try (Stream<Path> dirs = Files.walk(root, MAX_DEPTH)) {
-            dirs.filter(Files::isDirectory).forEach(d -> {
-                try {
-                    long ino = ((Number) Files.getAttribute(d, "unix:ino")).longValue();
-                    out.put(ino, "/" + root.relativize(d).toString());
-                } catch (IOException | UnsupportedOperationException e) {
-                    // removed while walking
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            // no cgroup v2 here: fallbacks carry the uid only
-        }
+        CgroupTree.walk(root).forEach((id, dir) -> out.put(id, "/" + root.relativize(dir)));
         return out;
     }
 }

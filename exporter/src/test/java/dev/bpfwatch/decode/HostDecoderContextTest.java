@@ -1,5 +1,7 @@
 package dev.bpfwatch.decode;
 
+import dev.bpfwatch.cgroup.CgroupTree;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +17,8 @@ class HostDecoderContextTest {
     /** BPF cgroup ids are v2 ids: the root walked must be the v2 mount, also on hybrid hosts. */
     @Test
     void cgroupRootIsTheCgroup2Mount() {
-        Assumptions.assumeTrue(Files.exists(HostDecoderContext.CGROUP_ROOT.resolve("cgroup.controllers"))
-                || Files.exists(HostDecoderContext.HYBRID_CGROUP_ROOT.resolve("cgroup.controllers")), "cgroup v2");
+        Assumptions.assumeTrue(Files.exists(CgroupTree.ROOT.resolve("cgroup.controllers"))
+                || Files.exists(CgroupTree.HYBRID_ROOT.resolve("cgroup.controllers")), "cgroup v2");
         assertTrue(Files.exists(host.cgroupRoot().resolve("cgroup.controllers")), host.cgroupRoot().toString());
     }
 
