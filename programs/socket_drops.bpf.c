@@ -3,9 +3,12 @@
 // listener (TCP_LISTEN_OVERFLOW), a UDP socket's full buffer
 // (SOCKET_RCVBUFF, PROTO_MEM) or its filter (SOCKET_FILTER), per port.
 //
-// The socket is the tracepoint's rx_sk (Linux 6.11 and later). Older
-// kernels lack it: a CO-RE check picks skb->sk there, which is set for
-// fewer drops (the receive path has not yet assigned the socket for some).
+// The socket is the tracepoint's rx_sk (Linux 6.11 and later), the socket a
+// received packet was meant for. It is empty for packets being sent, whose
+// skb->sk is their sender: a queue discipline's drops (QDISC_DROP) then
+// count at the sending application's port. Kernels before 6.11 lack rx_sk
+// and have only skb->sk, which the receive path has mostly not set yet, so
+// there most receive drops count without a port.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -31,6 +34,11 @@ struct trace_event_raw_kfree_skb___bpfwatch {
 	void *rx_sk;
 } __attribute__((preserve_access_index));
 
+// Non-zero: take the socket from the skb even where rx_sk exists, as on
+// kernels before 6.11. Set before load (a constant to the verifier), so the
+// older kernels' path can be run and tested on a newer kernel.
+const volatile u8 use_skb_socket = 0;
+
 SEC("tp_btf/kfree_skb")
 int count_socket_drop(u64 *ctx)
 {
@@ -38,16 +46,26 @@ int count_socket_drop(u64 *ctx)
 	struct bpfwatch_socket_drop_key key = {};
 	struct sock *sk;
 	u64 one = 1, *count;
+	u8 state;
 
 	key.reason = (u32)ctx[2];
 	// Dead code on kernels without rx_sk: the verifier never sees ctx[3] there.
-	if (bpf_core_field_exists(struct trace_event_raw_kfree_skb___bpfwatch, rx_sk))
+	sk = NULL;
+	if (!use_skb_socket &&
+	    bpf_core_field_exists(struct trace_event_raw_kfree_skb___bpfwatch, rx_sk))
 		sk = (struct sock *)ctx[3];
-	else
+	if (!sk)
 		sk = BPF_CORE_READ(skb, sk);
 	if (sk) {
 		key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		key.protocol = BPF_CORE_READ(sk, sk_protocol);
+		state = BPF_CORE_READ(sk, __sk_common.skc_state);
+		// A SYN-ACK's or time-wait ACK's skb->sk is a request or
+		// time-wait socket: only its sock_common part exists, and both
+		// are TCP's alone.
+		if (state == TCP_NEW_SYN_RECV || state == TCP_TIME_WAIT)
+			key.protocol = IPPROTO_TCP;
+		else
+			key.protocol = BPF_CORE_READ(sk, sk_protocol);
 	}
 
 	count = bpf_map_lookup_elem(&socket_drops, &key);

@@ -1,11 +1,11 @@
 package dev.bpfwatch.agent;
 
 import dev.bpfwatch.config.BoundConfig;
+import dev.bpfwatch.config.BoundMetric;
 import dev.bpfwatch.config.ConfigBinder;
 import dev.bpfwatch.config.ConfigParser;
 import dev.bpfwatch.config.ConfigSpec;
 import dev.bpfwatch.decode.Decoders;
-import dev.bpfwatch.config.BoundMetric;
 import dev.bpfwatch.libbpf.BpfLink;
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;

@@ -12,6 +12,7 @@ import jnr.ffi.Pointer;
  */
 public final class PerfEventReader implements AutoCloseable {
     private static final int POLL_MS = 200;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PerfEventReader.class.getName());
 
     private final String mapName;
     private final Pointer buffer;
@@ -43,7 +44,12 @@ public final class PerfEventReader implements AutoCloseable {
         LibbpfNative.PerfSampleCallback sample = (ctx, cpu, data, size) -> {
             byte[] bytes = new byte[size];
             data.get(0, bytes, 0, size);
-            onSample.accept(bytes);
+            try {
+                onSample.accept(bytes);
+            } catch (RuntimeException e) {
+                // Never let an exception unwind into libbpf's C frames.
+                LOG.log(java.util.logging.Level.FINE, "perf events of map " + map.name() + ": " + e.getMessage(), e);
+            }
         };
         LibbpfNative.PerfLostCallback lost = (ctx, cpu, count) -> onLost.accept(count);
         LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
@@ -62,8 +68,7 @@ public final class PerfEventReader implements AutoCloseable {
         while (!closing) {
             int rc = Native.BPF.perf_buffer__poll(buffer, POLL_MS);
             if (rc < 0 && -rc != 4) { // EINTR: a signal, poll again
-                java.util.logging.Logger.getLogger(PerfEventReader.class.getName()).warning(
-                        "perf events of map " + mapName + ": poll failed: " + LibbpfException.errnoName(-rc));
+                LOG.warning("perf events of map " + mapName + ": poll failed: " + LibbpfException.errnoName(-rc));
                 return;
             }
         }
