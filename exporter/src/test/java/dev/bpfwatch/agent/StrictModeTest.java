@@ -54,14 +54,14 @@ class StrictModeTest {
             String page = Scrape.get(agent.port(), "/");
             assertTrue(page.contains("maybe_missing") && page.contains("no: attach maybe_missing"), page);
         }
-        assertEquals(0, Bpftool.awaitProgramsGone("always_there"));
+        assertEquals(0, Bpftool.countOwnPrograms("always_there"));
     }
 
     @Test
     void strictFailsAndLeavesNothingLoaded() {
         LibbpfException e = assertThrows(LibbpfException.class, () -> Agent.start(options(true), List.of()));
         assertTrue(e.getMessage().contains("kprobe"), e.getMessage());
-        assertEquals(0, Bpftool.awaitProgramsGone("always_there"));
-        assertEquals(0, Bpftool.countPrograms("maybe_missing"));
+        assertEquals(0, Bpftool.countOwnPrograms("always_there"));
+        assertEquals(0, Bpftool.countOwnPrograms("maybe_missing"));
     }
 }

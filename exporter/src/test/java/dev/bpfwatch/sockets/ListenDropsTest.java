@@ -31,8 +31,8 @@ class ListenDropsTest {
     @AfterAll
     static void stop() {
         module.close();
-        assertEquals(0, Bpftool.awaitProgramsGone("dump_tcp_listeners"), "iterator program gone after close");
-        assertEquals(0, Bpftool.awaitProgramsGone("count_socket_drop"), "kfree_skb program gone after close");
+        assertEquals(0, Bpftool.countOwnPrograms("dump_tcp_listeners"), "iterator program gone after close");
+        assertEquals(0, Bpftool.countOwnPrograms("count_socket_drop"), "kfree_skb program gone after close");
     }
 
     private static ListenerSamples scrape() {

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 /** The kernel's own account of BPF objects, through bpftool: the witness tests check the binding against. */
 public final class Bpftool {
     private static final Pattern PROG_LINE = Pattern.compile("^(\\d+): (\\S+)\\s+name (\\S+)", Pattern.MULTILINE);
+    private static final Pattern MAP_LINE = Pattern.compile("^\\d+: \\S+\\s+name (\\S+)", Pattern.MULTILINE);
 
     private Bpftool() {
     }
@@ -36,13 +37,23 @@ public final class Bpftool {
      * machine may load programs of the same name; this tells ours apart.
      */
     public static List<Integer> programIdsHeldBy(String name, long pid) {
+        return idsHeldBy("prog", name, pid);
+    }
+
+    /** Ids of maps of that name the process holds an fd of (map_id in /proc/PID/fdinfo). */
+    public static List<Integer> mapIdsHeldBy(String name, long pid) {
+        return idsHeldBy("map", name, pid);
+    }
+
+    private static List<Integer> idsHeldBy(String kind, String name, long pid) {
         String shortName = name.length() > 15 ? name.substring(0, 15) : name;
+        Pattern idLine = Pattern.compile("(?m)^" + kind + "_id:\\s+(\\d+)");
         java.util.Set<Integer> ids = new java.util.TreeSet<>();
         java.nio.file.Path fdinfo = java.nio.file.Path.of("/proc", Long.toString(pid), "fdinfo");
         try (var files = java.nio.file.Files.list(fdinfo)) {
             for (java.nio.file.Path f : files.toList()) {
                 try {
-                    Matcher m = Pattern.compile("(?m)^prog_id:\\s+(\\d+)").matcher(java.nio.file.Files.readString(f));
+                    Matcher m = idLine.matcher(java.nio.file.Files.readString(f));
                     if (m.find()) {
                         ids.add(Integer.parseInt(m.group(1)));
                     }
@@ -53,10 +64,12 @@ public final class Bpftool {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Pattern nameOf = kind.equals("prog") ? PROG_LINE : MAP_LINE;
+        int nameGroup = kind.equals("prog") ? 3 : 1;
         List<Integer> named = new ArrayList<>();
         for (int id : ids) {
-            Matcher m = PROG_LINE.matcher(run("prog", "show", "id", Integer.toString(id)));
-            if (m.find() && m.group(3).equals(shortName)) {
+            Matcher m = nameOf.matcher(run(kind, "show", "id", Integer.toString(id)));
+            if (m.find() && m.group(nameGroup).equals(shortName)) {
                 named.add(id);
             }
         }
@@ -93,35 +106,6 @@ public final class Bpftool {
         return run("prog", "list").lines().anyMatch(l -> l.startsWith(id + ": "));
     }
 
-    public static int countPrograms(String name) {
-        String shortName = name.length() > 15 ? name.substring(0, 15) : name;
-        return (int) programNames().stream().filter(shortName::equals).count();
-    }
-
-    /**
-     * Waits until no program of that name is loaded. The kernel frees a
-     * program after an RCU grace period, not at the moment its last fd closes.
-     */
-    public static int awaitProgramsGone(String name) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        int n;
-        while ((n = countPrograms(name)) > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return n;
-    }
-
-    public static int countMaps(String name) {
-        String shortName = name.length() > 15 ? name.substring(0, 15) : name;
-        return (int) run("map", "list").lines().filter(l -> l.matches("^\\d+: .*name " + Pattern.quote(shortName) + " .*"))
-                .count();
-    }
-
     /**
      * Programs of that name that this JVM holds (through a program or link
      * fd). Other developers load the same programs on this machine while
@@ -130,5 +114,10 @@ public final class Bpftool {
      */
     public static int countOwnPrograms(String name) {
         return programIdsHeldBy(name, ProcessHandle.current().pid()).size();
+    }
+
+    /** Maps of that name this JVM holds an fd of: what "no map left behind" means for one process. */
+    public static int countOwnMaps(String name) {
+        return mapIdsHeldBy(name, ProcessHandle.current().pid()).size();
     }
 }
