@@ -69,7 +69,9 @@ public final class Bpftool {
         List<Integer> named = new ArrayList<>();
         for (int id : ids) {
             Matcher m = nameOf.matcher(run(kind, "show", "id", Integer.toString(id)));
-            if (m.find() && m.group(nameGroup).equals(shortName)) {
+            // The kernel keeps 15 characters of a name; bpftool prints the whole
+            // name where the object's BTF has it. Either is this object.
+            if (m.find() && (m.group(nameGroup).equals(name) || m.group(nameGroup).equals(shortName))) {
                 named.add(id);
             }
         }
