@@ -224,9 +224,4 @@ class ListenDropsTest {
             throw new IllegalStateException(e);
         }
     }
-
-    @SuppressWarnings("unused")
-    private static List<String> programs() {
-        return Bpftool.programNames();
-    }
 }

@@ -21,16 +21,6 @@ public final class Bpftool {
         return Command.ok(cmd.toArray(String[]::new)).out();
     }
 
-    /** Names of every program loaded in the kernel (as `bpftool prog list` shows them, 15 chars max). */
-    public static List<String> programNames() {
-        List<String> names = new ArrayList<>();
-        Matcher m = PROG_LINE.matcher(run("prog", "list"));
-        while (m.find()) {
-            names.add(m.group(3));
-        }
-        return names;
-    }
-
     /**
      * Ids of loaded programs of that name the process holds (its program and
      * link fds name them in /proc/PID/fdinfo as prog_id). Other tests on the
