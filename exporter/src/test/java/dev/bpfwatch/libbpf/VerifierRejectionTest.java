@@ -13,6 +13,7 @@ class VerifierRejectionTest {
 
     @Test
     void rejectionCarriesTheVerifiersComplaintAndLeavesNothingBehind() {
+        java.util.Set<Integer> before = Bpftool.programIds("accepted_first");
         VerifierException e;
         try (BpfObject obj = BpfObject.open(Resources.testObject("verifier_reject"))) {
             e = assertThrows(VerifierException.class, obj::load);
@@ -24,6 +25,8 @@ class VerifierRejectionTest {
         assertTrue(e.verifierLog().lines().count() > 1, "whole log kept: " + e.verifierLog());
         // Held by no fd of this process (program, link or map): nothing of it can stay in the kernel.
         assertEquals(0, Bpftool.countOwnPrograms("accepted_first"), "no program left loaded");
+        assertEquals(java.util.Set.of(), Bpftool.newProgramsSince(before, "accepted_first"),
+                "bpftool prog list shows no program left over by the test");
         assertEquals(0, Bpftool.countOwnMaps("reject_counts"), "no map left behind");
     }
 

@@ -21,6 +21,41 @@ public final class Bpftool {
         return Command.ok(cmd.toArray(String[]::new)).out();
     }
 
+    /** Ids of every loaded program of that name, as `bpftool prog list` shows them. */
+    public static java.util.Set<Integer> programIds(String name) {
+        String shortName = name.length() > 15 ? name.substring(0, 15) : name;
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        Matcher m = PROG_LINE.matcher(run("prog", "list"));
+        while (m.find()) {
+            if (m.group(3).equals(name) || m.group(3).equals(shortName)) {
+                ids.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Programs of that name loaded now that were not in {@code before}, once
+     * the kernel has had time to free what was released (it frees a program
+     * after an RCU grace period, not when its last fd closes).
+     */
+    public static java.util.Set<Integer> newProgramsSince(java.util.Set<Integer> before, String name) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            java.util.Set<Integer> now = programIds(name);
+            now.removeAll(before);
+            if (now.isEmpty() || System.nanoTime() > deadline) {
+                return now;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return now;
+            }
+        }
+    }
+
     /**
      * Ids of loaded programs of that name the process holds (its program and
      * link fds name them in /proc/PID/fdinfo as prog_id). Other tests on the
