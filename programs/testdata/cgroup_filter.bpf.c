@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "udp_drop.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -46,16 +47,8 @@ static __always_inline int udp_dport(struct sk_buff *skb, enum skb_drop_reason r
 {
 	struct iphdr ip;
 	struct udphdr uh;
-	unsigned char *head;
 
-	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
-		return -1;
-	head = BPF_CORE_READ(skb, head);
-	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + BPF_CORE_READ(skb, network_header)))
-		return -1;
-	if (ip.version != 4 || ip.protocol != IPPROTO_UDP)
-		return -1;
-	if (bpf_probe_read_kernel(&uh, sizeof(uh), head + BPF_CORE_READ(skb, transport_header)))
+	if (udp_no_socket_drop(skb, reason, &ip, &uh))
 		return -1;
 	*dport = bpf_ntohs(uh.dest);
 	return 0;

@@ -6,6 +6,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "udp_drop.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -74,18 +75,10 @@ int BPF_PROG(compat_count, struct sk_buff *skb, void *location, enum skb_drop_re
 	struct compat_hist_key hkey = {};
 	struct iphdr ip;
 	struct udphdr uh;
-	unsigned char *head;
 	u64 payload;
 	u16 dport;
 
-	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
-		return 0;
-	head = BPF_CORE_READ(skb, head);
-	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + BPF_CORE_READ(skb, network_header)))
-		return 0;
-	if (ip.version != 4 || ip.protocol != IPPROTO_UDP)
-		return 0;
-	if (bpf_probe_read_kernel(&uh, sizeof(uh), head + BPF_CORE_READ(skb, transport_header)))
+	if (udp_no_socket_drop(skb, reason, &ip, &uh))
 		return 0;
 
 	dport = bpf_ntohs(uh.dest);

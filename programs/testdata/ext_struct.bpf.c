@@ -6,6 +6,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "udp_drop.h"
 #include "bpfwatch.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -44,17 +45,9 @@ int BPF_PROG(ext_count, struct sk_buff *skb, void *location, enum skb_drop_reaso
 	struct ext_port_stats zero = {}, *s;
 	struct iphdr ip;
 	struct udphdr uh;
-	unsigned char *head;
 	u64 len;
 
-	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
-		return 0;
-	head = BPF_CORE_READ(skb, head);
-	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + BPF_CORE_READ(skb, network_header)))
-		return 0;
-	if (ip.version != 4 || ip.protocol != IPPROTO_UDP)
-		return 0;
-	if (bpf_probe_read_kernel(&uh, sizeof(uh), head + BPF_CORE_READ(skb, transport_header)))
+	if (udp_no_socket_drop(skb, reason, &ip, &uh))
 		return 0;
 
 	key.port = bpf_ntohs(uh.dest);
