@@ -50,22 +50,27 @@ int count_socket_drop(u64 *ctx)
 
 	key.reason = (u32)ctx[2];
 	// Dead code on kernels without rx_sk: the verifier never sees ctx[3] there.
+	// The verifier types tp_btf arguments from BTF, so skb and rx_sk are
+	// kernel pointers it lets the program read directly (faults caught):
+	// plain loads, where BPF_CORE_READ would call a helper per field on a
+	// hook that runs for every dropped packet. Field offsets still come
+	// from CO-RE (vmlinux.h types carry preserve_access_index).
 	sk = NULL;
 	if (!use_skb_socket &&
 	    bpf_core_field_exists(struct trace_event_raw_kfree_skb___bpfwatch, rx_sk))
 		sk = (struct sock *)ctx[3];
 	if (!sk)
-		sk = BPF_CORE_READ(skb, sk);
+		sk = skb->sk;
 	if (sk) {
-		key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		state = BPF_CORE_READ(sk, __sk_common.skc_state);
+		key.port = sk->__sk_common.skc_num;
+		state = sk->__sk_common.skc_state;
 		// A SYN-ACK's or time-wait ACK's skb->sk is a request or
 		// time-wait socket: only its sock_common part exists, and both
 		// are TCP's alone.
 		if (state == TCP_NEW_SYN_RECV || state == TCP_TIME_WAIT)
 			key.protocol = IPPROTO_TCP;
 		else
-			key.protocol = BPF_CORE_READ(sk, sk_protocol);
+			key.protocol = sk->sk_protocol;
 	}
 
 	count = bpf_map_lookup_elem(&socket_drops, &key);
