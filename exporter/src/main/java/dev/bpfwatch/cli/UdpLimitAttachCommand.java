@@ -18,11 +18,6 @@ import picocli.CommandLine.Spec;
         description = {"Attach a per-destination-IP rate limit to UDP sockets: those of process --pid "
                 + "(--port picks among several), or with --port alone every UDP socket bound to that port.",
                 "Reattaching an existing --name reuses its pinned program and counts."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                "0:success",
-                "1:failure at run time (kernel refused)",
-                "2:bad input (no such process, no UDP socket there, no permission, bad rate/burst)"},
         footerHeading = "%nExamples:%n",
         footer = {"  bpfwatch udp-limit attach --pid 1234 --port 53 --rate 1000 --burst 200 --name dns",
                 "  bpfwatch udp-limit attach --port 53 --rate 1000 --burst 200 --name dns"})

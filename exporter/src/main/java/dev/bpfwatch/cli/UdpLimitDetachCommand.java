@@ -14,11 +14,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "detach", mixinStandardHelpOptions = true,
         description = "Take a filter off the sockets it was attached to (SO_DETACH_BPF). When none is left, "
                 + "its pins are removed too, unless --keep-pins.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                "0:success",
-                "1:failure at run time (kernel refused)",
-                "2:bad input (no such process, no UDP socket there, no permission, bad rate/burst)"},
         footerHeading = "%nExamples:%n",
         footer = {"  bpfwatch udp-limit detach --name dns",
                 "  bpfwatch udp-limit detach --name dns --pid 1234 --keep-pins"})

@@ -16,11 +16,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "set", mixinStandardHelpOptions = true,
         description = "Change a filter's limits live: the program reads them on every packet, "
                 + "so no reload and no re-attach.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                "0:success",
-                "1:failure at run time (kernel refused)",
-                "2:bad input (no such process, no UDP socket there, no permission, bad rate/burst)"},
         footerHeading = "%nExamples:%n",
         footer = {"  bpfwatch udp-limit set --name dns --rate 500 --burst 100",
                 "  bpfwatch udp-limit set --name dns --override 192.0.2.10/32=5000:500",

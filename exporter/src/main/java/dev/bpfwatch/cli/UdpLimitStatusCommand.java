@@ -21,12 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show pinned filters: limits, where each is attached, totals and the busiest destinations.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-                "0:success",
-                "1:failure at run time (kernel refused)",
-                "2:bad input (no such process, no UDP socket there, no permission, bad rate/burst)"})
+        description = "Show pinned filters: limits, where each is attached, totals and the busiest destinations.")
 final class UdpLimitStatusCommand implements Callable<Integer> {
     enum Output { text, json }
 

@@ -43,10 +43,7 @@ public final class ConfigBinder {
 
     /** The layouts ebpf_exporter requires: a u64 cgroup id (or a cgroup fd for storage) to a u64. */
     private static void checkCgroupIdMap(ConfigSpec config, CgroupIdMapSpec c, BpfObject object) {
-        List<MapSpec> maps = object.mapSpecs();
-        MapSpec map = maps.stream().filter(s -> s.name().equals(c.map())).findFirst()
-                .orElseThrow(() -> error(config, c.line(), "cgroup_id_map: no map named '" + c.map() + "' in "
-                        + object.name() + Suggest.didYouMean(c.map(), maps.stream().map(MapSpec::name).toList())));
+        MapSpec map = findMap(config, c.line(), "cgroup_id_map", c.map(), object);
         boolean hash = c.type() == CgroupIdMapSpec.Type.HASH;
         BpfMapType want = hash ? BpfMapType.HASH : BpfMapType.CGRP_STORAGE;
         int keySize = hash ? 8 : 4;
@@ -58,12 +55,16 @@ public final class ConfigBinder {
     }
 
     private static MapSpec findMap(ConfigSpec config, MetricSpec m, BpfObject object) {
+        return findMap(config, m.line(), "metric '" + m.name() + "'", m.mapName(), object);
+    }
+
+    /** The object's map of that name; an error naming {@code who} and listing the maps otherwise. */
+    private static MapSpec findMap(ConfigSpec config, int line, String who, String mapName, BpfObject object) {
         List<MapSpec> maps = object.mapSpecs();
-        return maps.stream().filter(s -> s.name().equals(m.mapName())).findFirst()
-                .orElseThrow(() -> error(config, m.line(), "metric '" + m.name() + "': no map named '" + m.mapName()
-                        + "' in " + object.name() + Suggest.didYouMean(m.mapName(),
-                        maps.stream().map(MapSpec::name).toList()) + " (maps: "
-                        + String.join(", ", maps.stream().map(MapSpec::name).toList()) + ")"));
+        List<String> names = maps.stream().map(MapSpec::name).toList();
+        return maps.stream().filter(s -> s.name().equals(mapName)).findFirst()
+                .orElseThrow(() -> error(config, line, who + ": no map named '" + mapName + "' in " + object.name()
+                        + Suggest.didYouMean(mapName, names) + " (maps: " + String.join(", ", names) + ")"));
     }
 
     /**

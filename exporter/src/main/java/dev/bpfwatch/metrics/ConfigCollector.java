@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,10 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final BoundConfig config;
     private final String namespace;
     private final SampleSource source;
-    private final Map<BoundMetric, LabelDecoder> labelDecoders = new HashMap<>();
+    // Keyed by identity: these are looked up once per map entry and per perf
+    // event, and a record's own hashCode would hash the whole metric spec
+    // (labels, decoder chains) each time. Filled in the constructor only.
+    private final Map<BoundMetric, LabelDecoder> labelDecoders = new IdentityHashMap<>();
     private final AtomicLong decoderErrors = new AtomicLong();
     private final AtomicLong readErrors = new AtomicLong();
     private final Map<String, Integer> lastEntries = new java.util.concurrent.ConcurrentHashMap<>();
@@ -43,7 +47,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final SeriesLimit limit;
     private final Map<String, AtomicLong> foldedSeries = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong collections = new AtomicLong();
-    private final Map<BoundMetric, EventTally> tallies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<BoundMetric, EventTally> tallies = new IdentityHashMap<>();
 
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries) {
