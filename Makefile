@@ -6,12 +6,14 @@ MVN        := mvn -B -q
 # Debian packages the build and the tests need: compiler and BPF tools for
 # programs/, iproute2 for network namespaces and nstat in tests; openssl
 # (test certificates), curl, and prometheus (server and promtool) for the
-# HTTPS / basic-auth tests and the tests of deploy/.
-APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus
+# HTTPS / basic-auth tests and the tests of deploy/; QEMU, busybox, cpio and
+# xz for the kernel matrix's guests.
+APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus \
+                qemu-system-x86 busybox-static cpio xz-utils
 JAVA_OPTS  ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m
 ARGS       ?=
 
-.PHONY: deps build run test bench clean docker-build-steps
+.PHONY: deps build run test test-kernels kernel-table bench clean docker-build-steps
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -20,7 +22,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ]; then echo "bpfwatch: missing packages:$$missing (run as root, or: apt-get install$$missing)" >&2; exit 1; fi; \
 	  echo "bpfwatch: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@command -v mvn >/dev/null || { echo "bpfwatch: Maven not found: apt-get install maven" >&2; exit 1; }
 	@command -v java >/dev/null || { echo "bpfwatch: Java 17 not found: apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
@@ -32,9 +34,24 @@ run: build
 	java $(JAVA_OPTS) -jar $(JAR) run $(ARGS)
 
 test: deps
+	rm -rf exporter/target/matrix/host   # this run's host column of the kernel table
 	mvn -B verify
 	@# The benchmarks compile against the jar's API: keep them building (running them is `make bench`).
 	$(MAKE) --no-print-directory -C bench all JAR=$(abspath $(JAR))
+	$(MAKE) --no-print-directory test-kernels
+
+# The kernel matrix: the tests tagged `matrix`, in a QEMU guest per stock
+# Debian kernel (downloaded once into ~/.cache/bpfwatch-matrix). One kernel
+# while developing: make test-kernels KERNELS=6.1 (after a build).
+KERNELS ?= 5.10 6.1 6.12 newest
+test-kernels: deps
+	@test -f exporter/target/matrix/classpath.txt || $(MVN) test-compile
+	matrix/run-matrix.sh $(KERNELS)
+	@$(MAKE) --no-print-directory kernel-table
+
+# README's kernel table, from the last matrix run (never edited by hand).
+kernel-table:
+	python3 matrix/kernel-table.py exporter/target/matrix README.md
 
 # The Dockerfile's build stage without a Docker engine: its RUN lines in a scratch dir.
 docker-build-steps: deps

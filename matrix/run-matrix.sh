@@ -1,0 +1,79 @@
+#!/bin/bash
+# The kernel matrix: boots each stock Debian kernel in a QEMU guest and runs
+# there, with this host's JDK and build, the tests tagged `matrix`.
+#
+#   run-matrix.sh [KERNEL...]      default: 5.10 6.1 6.12 newest
+#
+# Needs a built tree (mvn verify or package + test-compile): it reads
+# exporter/target/{classes,test-classes,matrix}. Per kernel it writes
+# exporter/target/matrix/KERNEL/: console.log, reports/ (JUnit XML),
+# features.tsv (what each feature did there), summary. Any failing, hanging
+# or silent guest fails the run; a hung guest's console is printed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+exporter=$repo/exporter
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(5.10 6.1 6.12 newest)
+# Per guest: boot (~5 s) plus one test JVM under TCG emulation.
+guest_timeout=${BPFWATCH_MATRIX_TIMEOUT:-600}
+
+matrix=$exporter/target/matrix
+for f in "$matrix/classpath.txt" "$matrix/junit-platform-console-standalone.jar" "$exporter/target/test-classes"; do
+  [ -e "$f" ] || { echo "kernel matrix: $f missing: build first (make test, or mvn -B test-compile)" >&2; exit 2; }
+done
+# The standalone launcher carries JUnit itself: leave Maven's JUnit jars out.
+classpath=$matrix/junit-platform-console-standalone.jar:$exporter/target/test-classes:$exporter/target/classes
+classpath=$classpath:$(tr ':' '\n' < "$matrix/classpath.txt" | grep -v -e /org/junit/ -e /opentest4j/ -e /apiguardian/ | paste -sd:)
+
+failed=()
+summary=()
+for k in "${kernels[@]}"; do
+  start=$(date +%s)
+  kdir=$("$here/fetch-kernel.sh" "$k")
+  "$here/make-initramfs.sh" "$kdir"
+  out=$matrix/$k
+  rm -rf "$out" && mkdir -p "$out/reports"
+  cat > "$out/guest-command.sh" <<GUEST
+set -u
+cd "$exporter"
+ip link set lo up
+# C1 only: under emulation the JIT's second tier costs more than it saves.
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \\
+  -Dbpfwatch.matrix.kernel="$k" -Dbpfwatch.matrix.out="$out" \\
+  -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \\
+  --disable-banner --disable-ansi-colors --details=tree \\
+  --include-tag matrix --scan-classpath "$exporter/target/test-classes" \\
+  --reports-dir "$out/reports"
+GUEST
+  echo "kernel matrix: $k ($(cat "$kdir/version")): booting"
+  rc=0
+  "$here/boot-guest.sh" "$kdir" "$out" "$guest_timeout" || rc=$?
+  took=$(( $(date +%s) - start ))
+  counts=$(python3 "$here/junit-counts.py" "$out/reports")
+  line="$k $(cat "$kdir/version"): $counts in ${took}s"
+  case $rc in
+    0) ;;
+    124) line="$line: TIMED OUT after ${guest_timeout}s" ;;
+    125) line="$line: guest stopped without an exit code" ;;
+    *) line="$line: exit code $rc" ;;
+  esac
+  echo "$line" | tee "$out/summary"
+  summary+=("$line")
+  if [ "$rc" != 0 ]; then
+    failed+=("$k")
+    if [ "$rc" = 124 ] || [ "$rc" = 125 ]; then
+      echo "---- console of $k ----"; cat "$out/console.log"; echo "---- end of console ----"
+    else
+      # The failures, as the launcher listed them.
+      sed -n '/^Failures (/,/^Test run finished/p' "$out/console.log"
+    fi
+  fi
+done
+
+echo "kernel matrix summary:"
+printf '  %s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "kernel matrix: FAILED on ${failed[*]}" >&2
+  exit 1
+fi
