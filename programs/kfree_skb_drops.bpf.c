@@ -10,9 +10,14 @@
 // bounds check and an add. Reasons from a subsystem's own table (the upper
 // 16 bits name the subsystem: mac80211, openvswitch), and any core reason
 // past the array, go to a small per-CPU hash instead.
+//
+// Kernels before 5.17 have no drop reasons: the tracepoint passes only the
+// skb and the caller's address. There every kfree_skb() counts in slot 0,
+// which the config labels NOT_SPECIFIED (its enum decoder's if_missing).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -33,11 +38,16 @@ struct {
 } kfree_skb_subsystem_drops SEC(".maps");
 
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(count_drop, struct sk_buff *skb, void *location,
-	     enum skb_drop_reason reason)
+int count_drop(u64 *ctx)
 {
-	u32 key = reason;
+	u32 key = 0;
 	u64 one = 1, *count;
+
+	// The third argument exists only where the enum does; the CO-RE check
+	// becomes a constant at load, so older kernels' verifiers never see the
+	// read (volatile keeps the compiler from hoisting it above the check).
+	if (bpf_core_type_exists(enum skb_drop_reason))
+		key = *(volatile u64 *)&ctx[2];
 
 	if (key < CORE_REASONS) {
 		count = bpf_map_lookup_elem(&kfree_skb_drops, &key);

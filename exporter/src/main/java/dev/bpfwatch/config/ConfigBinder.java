@@ -21,6 +21,7 @@ import java.util.Set;
  * fit, decoders are known and set up right. Every error names file:line.
  */
 public final class ConfigBinder {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConfigBinder.class.getName());
     private static final int MAX_BUCKET_LABEL = 8;
 
     private final Decoders decoders;
@@ -176,6 +177,9 @@ public final class ConfigBinder {
                 decoders.validateChain(chain, size);
             } catch (IllegalArgumentException e) {
                 throw error(config, l.line(), "label '" + l.name() + "': " + e.getMessage());
+            }
+            for (String fallback : decoders.fallbacks(chain)) {
+                LOG.warning(error(config, l.line(), "label '" + l.name() + "': " + fallback).getMessage());
             }
             out.add(new LabelSlice(l.name(), at, size, chain));
         }

@@ -30,7 +30,8 @@ public final class ConfigParser {
     static final Set<String> HISTOGRAM = Set.of("name", "help", "labels", "bucket_type", "bucket_multiplier",
             "bucket_min", "bucket_max", "bucket_keys", "map");
     static final Set<String> LABEL = Set.of("name", "size", "padding", "decoders", "field");
-    static final Set<String> DECODER = Set.of("name", "static_map", "regexps", "allow_unknown", "enum", "strip_prefix");
+    static final Set<String> DECODER = Set.of("name", "static_map", "regexps", "allow_unknown", "enum", "strip_prefix",
+            "if_missing");
     static final Set<String> CGROUP_ID_MAP = Set.of("name", "type", "regexps");
     static final Set<String> BUCKET_TYPES = Set.of("exp2", "exp2zero", "linear", "fixed");
 
@@ -242,7 +243,7 @@ public final class ConfigParser {
         }
         boolean allowUnknown = dm.containsKey("allow_unknown") && dm.get("allow_unknown").bool("allow_unknown");
         return new DecoderConfig(name, staticMap, allowUnknown, regexps, optionalString(dm, "enum"),
-                optionalString(dm, "strip_prefix"));
+                optionalString(dm, "strip_prefix"), optionalString(dm, "if_missing"));
     }
 
     private static String metricName(Map<String, YamlNode> m, YamlNode node, String what) {

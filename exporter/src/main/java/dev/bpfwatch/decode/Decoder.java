@@ -25,4 +25,13 @@ public interface Decoder {
      */
     default void validate(DecoderConfig config, int inputSize) {
     }
+
+    /**
+     * What this decoder will do instead of its normal work on this kernel,
+     * for one warning at config load (e.g. an enum the kernel lacks, whose
+     * numbers all get one label); empty when it works as configured.
+     */
+    default java.util.Optional<String> fallback(DecoderConfig config) {
+        return java.util.Optional.empty();
+    }
 }

@@ -13,9 +13,16 @@ import java.util.Map;
  * @param regexps      regexp: patterns; the sample is kept if any matches
  * @param enumName     enum: name of the kernel BTF enum (e.g. skb_drop_reason)
  * @param stripPrefix  enum: prefix to drop from enumerator names (e.g. SKB_DROP_REASON_)
+ * @param ifMissing    enum: the label value for every number when the running kernel has no
+ *                     such enum (e.g. drop reasons before 5.17); null makes a missing enum an error
  */
 public record DecoderConfig(String name, Map<String, String> staticMap, boolean allowUnknown,
-                            List<String> regexps, String enumName, String stripPrefix) {
+                            List<String> regexps, String enumName, String stripPrefix, String ifMissing) {
+
+    public DecoderConfig(String name, Map<String, String> staticMap, boolean allowUnknown,
+                         List<String> regexps, String enumName, String stripPrefix) {
+        this(name, staticMap, allowUnknown, regexps, enumName, stripPrefix, null);
+    }
 
     public DecoderConfig {
         staticMap = staticMap == null ? Map.of() : Map.copyOf(staticMap);

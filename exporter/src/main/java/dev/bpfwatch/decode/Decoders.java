@@ -87,6 +87,15 @@ public final class Decoders {
      *
      * @throws IllegalArgumentException "decoder 'x': what is wrong"
      */
+    /** What the chain's decoders do instead of their normal work on this kernel (see {@link Decoder#fallback}). */
+    public List<String> fallbacks(List<DecoderConfig> chain) {
+        List<String> out = new java.util.ArrayList<>();
+        for (DecoderConfig c : chain) {
+            require(c.name()).fallback(c).ifPresent(out::add);
+        }
+        return out;
+    }
+
     public void validateChain(List<DecoderConfig> chain, int labelSize) {
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("no decoders: a label needs at least one (e.g. uint or string)");

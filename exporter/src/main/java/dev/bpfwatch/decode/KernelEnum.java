@@ -28,6 +28,9 @@ public final class KernelEnum implements Decoder {
     public byte[] decode(byte[] in, DecoderConfig config) throws DecoderException {
         long value = Bytes.decimal(in);
         Map<Long, String> names = names(config.enumName());
+        if (names == null && config.ifMissing() != null) {
+            return Bytes.utf8(config.ifMissing());
+        }
         if (names == null) {
             throw new DecoderException("enum " + config.enumName() + " not found in kernel BTF");
         }
@@ -53,10 +56,30 @@ public final class KernelEnum implements Decoder {
         if (enumName == null || enumName.isBlank()) {
             throw new IllegalArgumentException("needs 'enum', the name of a kernel enum (e.g. skb_drop_reason)");
         }
-        if (names(enumName) == null) {
-            throw new IllegalArgumentException("enum " + enumName + " not found in kernel BTF");
+        if (names(enumName) == null && config.ifMissing() == null) {
+            throw new IllegalArgumentException("enum " + enumName + " not found in kernel BTF" + since(enumName)
+                    + " (if_missing: LABEL counts without names)");
         }
     }
+
+    @Override
+    public Optional<String> fallback(DecoderConfig config) {
+        if (config.ifMissing() == null || names(config.enumName()) != null) {
+            return Optional.empty();
+        }
+        return Optional.of("kernel enum " + config.enumName() + " not in this kernel's BTF" + since(config.enumName())
+                + ": every value is labelled " + config.ifMissing());
+    }
+
+    /** When well-known enums appeared, so a miss says which kernel brings them. */
+    private static String since(String enumName) {
+        String version = INTRODUCED.get(enumName);
+        return version == null ? "" : " (added in Linux " + version + ")";
+    }
+
+    private static final Map<String, String> INTRODUCED = Map.of(
+            "skb_drop_reason", "5.17",
+            "sk_rst_reason", "6.10");
 
     /** Value -> enumerator name, cached per enum; null if the kernel has no such enum. */
     private Map<Long, String> names(String enumName) {
