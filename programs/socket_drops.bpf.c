@@ -48,7 +48,11 @@ int count_socket_drop(u64 *ctx)
 	u64 one = 1, *count;
 	u8 state;
 
-	key.reason = (u32)ctx[2];
+	// Kernels before 5.17 pass no reason (the enum appeared with it): the
+	// key keeps 0 there, and the agent names it NOT_SPECIFIED. volatile
+	// keeps the read below the load-time constant check.
+	if (bpf_core_type_exists(enum skb_drop_reason))
+		key.reason = (u32)*(volatile u64 *)&ctx[2];
 	// Dead code on kernels without rx_sk: the verifier never sees ctx[3] there.
 	// The verifier types tp_btf arguments from BTF, so skb and rx_sk are
 	// kernel pointers it lets the program read directly (faults caught):

@@ -3,6 +3,7 @@ package dev.bpfwatch.btf;
 import dev.bpfwatch.libbpf.KernelBtf;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Names of the kernel's skb drop reasons, read from its BTF (enum
@@ -28,8 +29,27 @@ public final class DropReasons {
                 "kernel BTF has no enum " + ENUM + " (drop reasons need Linux 5.17 or later)")));
     }
 
+    /**
+     * This kernel's reasons, or, before 5.17 (no enum, the tracepoint passes
+     * no reason), none: every drop is then {@link #NOT_SPECIFIED}.
+     */
+    public static Optional<DropReasons> ifKernelHas(KernelBtf btf) {
+        return btf.enumerators(ENUM).map(DropReasons::new);
+    }
+
+    /** The kernel's own name for a drop it gave no reason for; what kernels before 5.17 count as. */
+    public static final String NOT_SPECIFIED = "NOT_SPECIFIED";
+
+    /** Reasons for a kernel without them: every number is NOT_SPECIFIED. */
+    public static DropReasons none() {
+        return new DropReasons(Map.of());
+    }
+
     /** The reason's name; a number this kernel's BTF does not know stays visible as UNKNOWN_n. */
     public String name(long value) {
+        if (names.isEmpty()) {
+            return NOT_SPECIFIED;
+        }
         String n = names.get(value);
         return n != null ? n : "UNKNOWN_" + value;
     }

@@ -17,8 +17,9 @@ import java.util.logging.Logger;
 /**
  * Listen drops per application: the tcp_listeners iterator walked in every
  * network namespace at each scrape, and the socket_drops kfree_skb counter
- * keyed by drop reason and socket port. The drop-reason half is optional:
- * on kernels without drop reasons (before 5.17) the listener half runs alone.
+ * keyed by drop reason and socket port. On kernels without drop reasons
+ * (before 5.17) socket drops are counted without them (NOT_SPECIFIED); if
+ * the counter cannot load at all, the listener half runs alone.
  */
 public final class ListenDropsModule implements Module {
     public static final String NAME = "listen_drops";
@@ -58,7 +59,12 @@ public final class ListenDropsModule implements Module {
         try {
             DropReasons reasons;
             try (KernelBtf btf = KernelBtf.load()) {
-                reasons = DropReasons.fromKernel(btf);
+                reasons = DropReasons.ifKernelHas(btf).orElseGet(() -> {
+                    LOG.warning("listen_drops: this kernel has no drop reasons (enum skb_drop_reason, added in "
+                            + "Linux 5.17): socket drops count every kfree_skb() of a socket as reason "
+                            + DropReasons.NOT_SPECIFIED);
+                    return DropReasons.none();
+                });
                 logReceivingSocketSupport(btf);
             }
             drops = BundledProgram.loadAndAttach(SOCKET_DROPS);

@@ -65,13 +65,30 @@ public final class Bpftool {
         return idsHeldBy("prog", name, pid);
     }
 
+    /** Ids of every program the process holds, whatever its name. */
+    public static List<Integer> programIdsHeldBy(long pid) {
+        return idsHeldBy("prog", null, pid);
+    }
+
+    /** Ids of every map the process holds an fd of. */
+    public static List<Integer> mapIdsHeldBy(long pid) {
+        return idsHeldBy("map", null, pid);
+    }
+
+    /** The name bpftool shows for a loaded program (the BTF name where it has one). */
+    public static String programName(int id) {
+        Matcher m = PROG_LINE.matcher(run("prog", "show", "id", Integer.toString(id)));
+        return m.find() ? m.group(3) : "";
+    }
+
     /** Ids of maps of that name the process holds an fd of (map_id in /proc/PID/fdinfo). */
     public static List<Integer> mapIdsHeldBy(String name, long pid) {
         return idsHeldBy("map", name, pid);
     }
 
+    /** {@code name} null: every id the process holds of that kind. */
     private static List<Integer> idsHeldBy(String kind, String name, long pid) {
-        String shortName = name.length() > 15 ? name.substring(0, 15) : name;
+        String shortName = name == null ? null : name.length() > 15 ? name.substring(0, 15) : name;
         Pattern idLine = Pattern.compile("(?m)^" + kind + "_id:\\s+(\\d+)");
         java.util.Set<Integer> ids = new java.util.TreeSet<>();
         java.nio.file.Path fdinfo = java.nio.file.Path.of("/proc", Long.toString(pid), "fdinfo");
@@ -96,7 +113,7 @@ public final class Bpftool {
             Matcher m = nameOf.matcher(run(kind, "show", "id", Integer.toString(id)));
             // The kernel keeps 15 characters of a name; bpftool prints the whole
             // name where the object's BTF has it. Either is this object.
-            if (m.find() && (m.group(nameGroup).equals(name) || m.group(nameGroup).equals(shortName))) {
+            if (m.find() && (name == null || m.group(nameGroup).equals(name) || m.group(nameGroup).equals(shortName))) {
                 named.add(id);
             }
         }

@@ -23,7 +23,8 @@ public final class Scrape {
     public static String get(int port, String path) {
         try {
             HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                    URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(KernelMatrix.inGuest() ? 120 : 10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("scrape returned " + r.statusCode());
