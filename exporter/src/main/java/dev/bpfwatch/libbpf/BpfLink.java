@@ -1,10 +1,15 @@
 package dev.bpfwatch.libbpf;
 
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
-/** A program attached to its hook; closing it detaches. */
+/**
+ * A program attached to its hook; closing it detaches. One attachment may
+ * take several kernel links (a perf_event program has one per CPU): they
+ * come and go together.
+ */
 public final class BpfLink implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
@@ -12,11 +17,14 @@ public final class BpfLink implements AutoCloseable {
 
     private final BpfObject owner;
     private final String program;
-    private Pointer handle;
+    private List<Pointer> handles;
 
-    BpfLink(BpfObject owner, Pointer handle, String program) {
+    BpfLink(BpfObject owner, List<Pointer> handles, String program) {
+        if (handles.isEmpty()) {
+            throw new IllegalArgumentException("link of " + program + " without kernel links");
+        }
         this.owner = owner;
-        this.handle = handle;
+        this.handles = List.copyOf(handles);
         this.program = program;
     }
 
@@ -25,7 +33,24 @@ public final class BpfLink implements AutoCloseable {
     }
 
     public synchronized boolean attached() {
-        return handle != null;
+        return handles != null;
+    }
+
+    /** Kernel links this attachment holds: one, or one per CPU for perf_event programs. */
+    public synchronized int kernelLinks() {
+        return handles == null ? 0 : handles.size();
+    }
+
+    /** The only kernel link, for operations that make sense on one (iterators, pins). */
+    private Pointer single(String operation) {
+        if (handles == null) {
+            throw new IllegalStateException("link of " + program + " is closed");
+        }
+        if (handles.size() != 1) {
+            throw new IllegalStateException("cannot " + operation + " " + program + ": its attachment spans "
+                    + handles.size() + " kernel links");
+        }
+        return handles.get(0);
     }
 
     /**
@@ -33,10 +58,7 @@ public final class BpfLink implements AutoCloseable {
      * makes a fresh iterator (bpf_iter_create), so each read is a new walk.
      */
     public synchronized byte[] readIterator() {
-        if (handle == null) {
-            throw new IllegalStateException("link of " + program + " is closed");
-        }
-        int iterFd = Native.BPF.bpf_iter_create(Native.BPF.bpf_link__fd(handle));
+        int iterFd = Native.BPF.bpf_iter_create(Native.BPF.bpf_link__fd(single("read iterator")));
         if (iterFd < 0) {
             throw new LibbpfException("create iterator " + program, Native.errnoOf(iterFd));
         }
@@ -65,7 +87,7 @@ public final class BpfLink implements AutoCloseable {
     }
 
     public synchronized void pin(String path) {
-        int rc = Native.BPF.bpf_link__pin(handle, path);
+        int rc = Native.BPF.bpf_link__pin(single("pin"), path);
         if (rc < 0) {
             throw new LibbpfException("pin link of " + program + " at " + path, Native.errnoOf(rc));
         }
@@ -73,11 +95,11 @@ public final class BpfLink implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (handle == null) {
+        if (handles == null) {
             return;
         }
-        Native.BPF.bpf_link__destroy(handle);
-        handle = null;
+        handles.forEach(Native.BPF::bpf_link__destroy);
+        handles = null;
         owner.untrack(this);
     }
 }

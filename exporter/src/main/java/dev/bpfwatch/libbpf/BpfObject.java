@@ -216,6 +216,11 @@ public final class BpfObject implements AutoCloseable {
         if (loaded) {
             return;
         }
+        for (BpfProgram p : programs) {
+            if (p.autoload()) {
+                p.prepareSection(name); // a malformed section fails here, before anything reaches the kernel
+            }
+        }
         LibbpfLog.Captured<Integer> result = LibbpfLog.capture(() -> Native.BPF.bpf_object__load(handle()));
         int rc = result.result();
         if (rc < 0) {

@@ -1,5 +1,7 @@
 package dev.bpfwatch.libbpf;
 
+import java.util.List;
+import java.util.Optional;
 import jnr.ffi.Pointer;
 
 /** One program of a {@link BpfObject}: its section says where it attaches. */
@@ -7,11 +9,14 @@ public final class BpfProgram {
     private static final int ENOENT = 2;
     private static final int EOPNOTSUPP = 95;
     private static final int ENOTSUPP = 524;
+    private static final int EINVAL = 22;
 
     private final BpfObject owner;
     private final Pointer handle;
     private final String name;
     private final String section;
+    /** Set at load for sections libbpf does not know; bpfwatch attaches those itself. */
+    private ExporterSection exporterSection;
 
     BpfProgram(BpfObject owner, Pointer handle) {
         this.owner = owner;
@@ -53,13 +58,50 @@ public final class BpfProgram {
     }
 
     /**
+     * Before load: gives a program in one of ebpf_exporter's section forms
+     * that libbpf does not know ({@link ExporterSection}) the type libbpf
+     * would have given it. Touches nothing in the kernel.
+     *
+     * @throws LibbpfException (EINVAL) naming program and section when the section is malformed
+     */
+    void prepareSection(String objectName) {
+        int libbpfType = Native.BPF.bpf_program__type(handle);
+        Optional<ExporterSection> parsed;
+        try {
+            parsed = ExporterSection.of(section, libbpfType);
+        } catch (IllegalArgumentException e) {
+            throw new LibbpfException("load " + objectName + " program " + name, EINVAL, e.getMessage());
+        }
+        if (parsed.isEmpty()) {
+            return;
+        }
+        ExporterSection s = parsed.get();
+        if (libbpfType == ExporterSection.BPF_PROG_TYPE_UNSPEC) {
+            int rc = Native.BPF.bpf_program__set_type(handle, s.programType());
+            if (rc == 0) {
+                rc = Native.BPF.bpf_program__set_expected_attach_type(handle, s.expectedAttachType());
+            }
+            if (rc < 0) {
+                throw new LibbpfException("set type of program " + name + " (" + section + ")", Native.errnoOf(rc));
+            }
+        }
+        exporterSection = s;
+    }
+
+    /**
      * Attaches where the section says (tracepoint, tp_btf, raw_tp, kprobe,
-     * fentry, uprobe, usdt, ...), as libbpf's auto-attach does.
+     * fentry, uprobe, usdt, ...), as libbpf's auto-attach does; and
+     * ebpf_exporter's {@code perf_event/...} (one event per online CPU, all
+     * in the one link) and {@code xdp/<interface>} (in the calling thread's
+     * network namespace), which libbpf 1.1 cannot auto-attach.
      *
      * @throws NotSupportedException when this kernel lacks the hook type
      */
     public BpfLink attach() {
         owner.requireLoaded();
+        if (exporterSection != null) {
+            return track(new BpfLink(owner, exporterSection.attach(this), name));
+        }
         LibbpfLog.Captured<Pointer> result = LibbpfLog.capture(() -> Native.BPF.bpf_program__attach(handle));
         int err = Native.errno();
         if (result.result() == null) {
@@ -71,7 +113,10 @@ public final class BpfProgram {
             throw new LibbpfException("attach " + name + " (" + section + ")", err,
                     LibbpfLog.lastLine(result.log()));
         }
-        BpfLink link = new BpfLink(owner, result.result(), name);
+        return track(new BpfLink(owner, List.of(result.result()), name));
+    }
+
+    private BpfLink track(BpfLink link) {
         owner.track(link);
         return link;
     }
@@ -87,14 +132,18 @@ public final class BpfProgram {
         if (link == null) {
             throw new LibbpfException("attach iterator " + name, err);
         }
-        BpfLink l = new BpfLink(owner, link, name);
-        owner.track(l);
-        return l;
+        return track(new BpfLink(owner, List.of(link), name));
     }
 
     /** The kernel's view of the loaded program: id, tag, run count and time. */
     public ProgramInfo info() {
         return ProgramInfo.read(fd());
+    }
+
+    /** libbpf's handle, for attachments the binding makes itself; never leaves the package. */
+    Pointer handle() {
+        owner.requireLoaded();
+        return handle;
     }
 
     /** For attachments the binding makes itself (socket filters); never leaves the package. */

@@ -41,9 +41,19 @@ public interface LibbpfNative {
 
     int bpf_program__type(Pointer prog);
 
+    /** Before load only: for sections libbpf does not know (see {@link ExporterSection}). */
+    int bpf_program__set_type(Pointer prog, int type);
+
+    int bpf_program__set_expected_attach_type(Pointer prog, int type);
+
     Pointer bpf_program__attach(Pointer prog);
 
     Pointer bpf_program__attach_iter(Pointer prog, Pointer opts);
+
+    /** The link owns the perf event fd from then on: destroying it closes the fd. */
+    Pointer bpf_program__attach_perf_event(Pointer prog, int perfEventFd);
+
+    Pointer bpf_program__attach_xdp(Pointer prog, int ifindex);
 
     // --- links ---
     int bpf_link__destroy(Pointer link);

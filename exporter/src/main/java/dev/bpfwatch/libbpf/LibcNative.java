@@ -29,7 +29,13 @@ public interface LibcNative {
     /** syscall(2) with three int arguments: pidfd_getfd(pidfd, targetfd, flags). */
     long syscall(long number, int arg0, int arg1, int arg2);
 
+    /** syscall(2) for perf_event_open(attr, pid, cpu, group_fd, flags). */
+    long syscall(long number, @In Pointer attr, int pid, int cpu, int groupFd, long flags);
+
     String strerror(int errnum);
+
+    /** 0 when the calling thread's network namespace has no such interface. */
+    int if_nametoindex(String name);
 
     /** open(2), for namespace files (/proc/PID/ns/net) that setns(2) takes as an fd. */
     int open(String path, int flags);

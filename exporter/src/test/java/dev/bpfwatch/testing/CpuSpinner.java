@@ -1,0 +1,78 @@
+package dev.bpfwatch.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.annotations.In;
+import jnr.ffi.types.size_t;
+
+/**
+ * Keeps the given CPUs busy, one spinning thread pinned to each, until
+ * closed. Tests of timer-driven perf events need it: on some kernels (this
+ * host's 6.18) cpu-clock does not sample a CPU while it idles, so without
+ * load a count would depend on what else the machine happens to run.
+ */
+public final class CpuSpinner implements AutoCloseable {
+    /** Public for jnr-ffi's generated class. */
+    public interface Libc {
+        int sched_setaffinity(int pid, @size_t long size, @In long[] mask);
+    }
+
+    private static final Libc LIBC = LibraryLoader.create(Libc.class).failImmediately().load("c");
+    private static final int THIS_THREAD = 0;
+
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+
+    private CpuSpinner() {
+    }
+
+    /** Returns once every spinner runs on its CPU. */
+    public static CpuSpinner on(List<Integer> cpus) {
+        CpuSpinner s = new CpuSpinner();
+        java.util.concurrent.CountDownLatch pinned = new java.util.concurrent.CountDownLatch(cpus.size());
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int cpu : cpus) {
+            Thread t = new Thread(() -> {
+                long[] mask = new long[cpu / 64 + 1];
+                mask[cpu / 64] = 1L << (cpu % 64);
+                if (LIBC.sched_setaffinity(THIS_THREAD, mask.length * 8L, mask) != 0) {
+                    failures.add("sched_setaffinity to CPU " + cpu + " failed");
+                }
+                pinned.countDown();
+                long spins = 0;
+                while (s.running) {
+                    spins++;
+                }
+                if (spins < 0) {
+                    throw new IllegalStateException(); // keeps the loop from being optimised away
+                }
+            }, "cpu-spinner-" + cpu);
+            t.setDaemon(true);
+            s.threads.add(t);
+            t.start();
+        }
+        try {
+            pinned.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!failures.isEmpty()) {
+            s.close();
+            throw new IllegalStateException(String.join("; ", failures));
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
