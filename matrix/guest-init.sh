@@ -38,7 +38,10 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 out "$R$bpfwatch_out" 
 hostname bpfwatch-guest
 
 step "running $bpfwatch_out/guest-command.sh"
-chroot $R /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
+# In a session and process group of its own, as on a booted system (boot
+# processes have none: getpgid(0) fails with ESRCH there).
+chroot $R /usr/bin/setsid -w /usr/bin/env -i \
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
   /bin/bash "$bpfwatch_out/guest-command.sh"
 echo $? > "$R$bpfwatch_out/guest-exit-code"
 step "done, exit code $(cat "$R$bpfwatch_out/guest-exit-code")"

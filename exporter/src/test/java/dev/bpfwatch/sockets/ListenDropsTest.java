@@ -152,7 +152,10 @@ class ListenDropsTest {
                         "no reason names before 5.17");
                 return;
             }
-            double overflow = s.value("bpfwatch_socket_drops_total", atPort);
+            List<Map<String, String>> found = s.find("bpfwatch_socket_drops_total", atPort);
+            assertEquals(1, found.size(), "TCP_LISTEN_OVERFLOW at the listener's port; at that port there are: "
+                    + s.find("bpfwatch_socket_drops_total", Map.of("port", port)));
+            double overflow = Double.parseDouble(found.get(0).get("__value"));
             System.out.printf("third-ACK overflows at port %s: %.0f (TCP_LISTEN_OVERFLOW), listener drops %s, "
                     + "nstat TcpExtListenDrops %d%n", port, overflow,
                     s.one(DROPS, Map.of("netns", Long.toString(ns.inode()), "port", port)).get("__value"), nstat);
