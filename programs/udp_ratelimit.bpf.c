@@ -270,16 +270,17 @@ static __always_inline bool gcra_admit_cas(struct udprl_bucket *b,
 // advances of concurrent admissions add up instead of overwriting each
 // other. What it costs: packets for one destination that reach the filter
 // on different CPUs within the same few nanoseconds can all be admitted on
-// the last token (the burst is exceeded by at most one packet per other
-// CPU at that instant); each of them still advances tat by T, so later
-// packets pay the excess back and the rate over any longer stretch holds.
+// the last token (at most one extra packet per other CPU at that instant);
+// each of them still advances tat by T, so while the destination stays busy
+// later packets pay the excess back.
 //
 // The add is tat's distance to max(tat, now) + T. Every racer adds its own
 // catch-up (now - tat) too, which overcharges the bucket by that much per
 // extra racer: harmless while tat is at most one interval behind now. A
-// bucket idle for longer is full anyway and is set with a plain store
-// instead; there two racers can both be admitted and advance tat once.
-// Uncontended, both programs decide exactly the same.
+// bucket further behind (its destination paused) is set with a plain store
+// of the same value instead; racers there can both be admitted and advance
+// tat once, an excess that is not paid back. Uncontended, both programs
+// decide exactly the same.
 static __always_inline bool gcra_admit_xadd(struct udprl_bucket *b,
 					    const struct udprl_config *cfg)
 {

@@ -22,15 +22,15 @@ public enum FilterProgram {
      * For kernels without BPF_CMPXCHG: the bucket moves by atomic adds
      * without fetch (BPF_XADD), which every kernel has. Datagrams for one
      * destination that reach the filter on different CPUs at the same
-     * instant can share the last token; later ones pay it back.
+     * instant can be admitted on one token.
      */
     XADD("udprl_xadd");
 
     private static final Logger LOG = Logger.getLogger(FilterProgram.class.getName());
     /** What running {@link #XADD} costs, as operators read it. */
     static final String XADD_COST = "datagrams for one destination IP that reach the filter on different CPUs "
-            + "at the same instant can share the last token (the burst exceeded by at most one per other CPU); "
-            + "the rate over time holds";
+            + "at the same instant can be admitted on one token (at most one extra per other CPU); "
+            + "while the destination stays busy, later drops pay the excess back";
 
     private final String programName;
 

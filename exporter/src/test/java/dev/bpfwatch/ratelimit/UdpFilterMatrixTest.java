@@ -324,7 +324,8 @@ class UdpFilterMatrixTest {
             KernelMatrix.works(feature, program.programName() + ", " + counts);
         } else {
             KernelMatrix.degraded(feature, program.programName() + " (no BPF compare-and-swap before 5.12): "
-                    + FilterProgram.XADD_COST + "; " + counts);
+                    + "datagrams for one destination on different CPUs at the same instant can be admitted on one token; "
+                    + counts);
         }
     }
 
