@@ -197,25 +197,19 @@ static __always_inline struct udprl_bucket *get_bucket(struct udprl_addr *addr)
 // the new tat, max(tat, now) + T, is no more than burst * T ahead of now;
 // that is the token bucket without a separate token count or refill step.
 //
-// Lock-free and multi-CPU safe: tat only moves by a successful
-// compare-and-swap from the exact value the decision was computed on, so
-// each admitted packet advances tat by a full T on top of every other
-// admission. Two CPUs "refilling" at once cannot both spend the same credit:
-// the loser's CAS fails, it re-reads the advanced tat and decides again.
-// Tokens never come from nothing.
-static __always_inline bool gcra_admit(struct udprl_bucket *b,
-				       const struct udprl_config *cfg)
+// T (interval) and burst * T (tolerance) from the settings, the same for
+// both programs below.
+static __always_inline void gcra_limits(const struct udprl_config *cfg,
+					__u64 *interval, __u64 *tolerance)
 {
 	__u64 rate = cfg->rate_pps, burst = cfg->burst;
-	__u64 now, interval, tolerance, tat, base, next, seen;
-	int i;
 
 	// Clamped at one packet per nanosecond so the arithmetic stays
 	// meaningful; integer division makes the effective rate at most a
 	// hair above rate_pps (e.g. 3 pps -> T = 333333333 ns).
-	interval = UDPRL_NSEC_PER_SEC / rate;
-	if (interval == 0)
-		interval = 1;
+	*interval = UDPRL_NSEC_PER_SEC / rate;
+	if (*interval == 0)
+		*interval = 1;
 	// burst 0 would admit nothing ever; a configured rate means at least
 	// one packet per interval, so treat it as 1 (strict spacing).
 	if (burst == 0)
@@ -225,8 +219,26 @@ static __always_inline bool gcra_admit(struct udprl_bucket *b,
 	// 128-bit multiply BPF cannot do. Four billion packets is no limit.
 	if (burst > 0xffffffffULL)
 		burst = 0xffffffffULL;
-	tolerance = interval * burst;
+	*tolerance = *interval * burst;
+}
 
+// Program udp_ratelimit: lock-free and multi-CPU safe. tat only moves by a
+// successful compare-and-swap from the exact value the decision was
+// computed on, so each admitted packet advances tat by a full T on top of
+// every other admission. Two CPUs "refilling" at once cannot both spend the
+// same credit: the loser's CAS fails, it re-reads the advanced tat and
+// decides again. Tokens never come from nothing.
+//
+// BPF_CMPXCHG needs Linux 5.12: older verifiers refuse the instruction
+// ("BPF_STX uses reserved fields" on 5.10), and bpfwatch loads
+// udprl_xadd there instead.
+static __always_inline bool gcra_admit_cas(struct udprl_bucket *b,
+					   const struct udprl_config *cfg)
+{
+	__u64 now, interval, tolerance, tat, base, next, seen;
+	int i;
+
+	gcra_limits(cfg, &interval, &tolerance);
 	now = bpf_ktime_get_ns();
 	tat = *(volatile __u64 *)&b->tat_ns;
 
@@ -251,8 +263,46 @@ static __always_inline bool gcra_admit(struct udprl_bucket *b,
 	return false;
 }
 
-SEC("socket")
-int udp_ratelimit(struct __sk_buff *skb)
+// Program udprl_xadd, for kernels without BPF_CMPXCHG (before 5.12). The
+// same decision, but tat cannot be moved conditionally on the value it was
+// decided on: the decision reads tat, then moves it with an atomic add
+// without fetch (BPF_XADD, in every kernel bpfwatch runs on), so the
+// advances of concurrent admissions add up instead of overwriting each
+// other. What it costs: packets for one destination that reach the filter
+// on different CPUs within the same few nanoseconds can all be admitted on
+// the last token (at most one extra packet per other CPU at that instant);
+// each of them still advances tat by T, so while the destination stays busy
+// later packets pay the excess back.
+//
+// The add is tat's distance to max(tat, now) + T. Every racer adds its own
+// catch-up (now - tat) too, which overcharges the bucket by that much per
+// extra racer: harmless while tat is at most one interval behind now. A
+// bucket further behind (its destination paused) is set with a plain store
+// of the same value instead; racers there can both be admitted and advance
+// tat once, an excess that is not paid back. Uncontended, both programs
+// decide exactly the same.
+static __always_inline bool gcra_admit_xadd(struct udprl_bucket *b,
+					    const struct udprl_config *cfg)
+{
+	__u64 now, interval, tolerance, tat, base, next;
+
+	gcra_limits(cfg, &interval, &tolerance);
+	now = bpf_ktime_get_ns();
+	tat = *(volatile __u64 *)&b->tat_ns;
+	base = tat > now ? tat : now;
+	next = base + interval;
+	if (next - now > tolerance)
+		return false;
+	if (tat + interval >= now)
+		__sync_fetch_and_add(&b->tat_ns, next - tat); // result unused: BPF_XADD
+	else
+		*(volatile __u64 *)&b->tat_ns = next;
+	return true;
+}
+
+// The whole filter; cas picks how the bucket moves (a constant in each
+// program, so each holds only its own variant's instructions).
+static __always_inline int ratelimit(struct __sk_buff *skb, bool cas)
 {
 	struct udprl_totals *totals;
 	struct udprl_config *cfg, *count;
@@ -295,8 +345,10 @@ int udp_ratelimit(struct __sk_buff *skb)
 		// No bucket means no state to limit with; failing open keeps
 		// the service up, and the totals still show the traffic.
 		pass = true;
+	else if (cas)
+		pass = gcra_admit_cas(b, cfg);
 	else
-		pass = gcra_admit(b, cfg);
+		pass = gcra_admit_xadd(b, cfg);
 
 	if (pass) {
 		count_total(&totals->passed);
@@ -307,4 +359,19 @@ int udp_ratelimit(struct __sk_buff *skb)
 	count_total(&totals->dropped);
 	__sync_fetch_and_add(&b->dropped, 1);
 	return 0;
+}
+
+// Two programs in one object: bpfwatch loads udp_ratelimit, and udprl_xadd
+// only where the kernel refuses udp_ratelimit's BPF_CMPXCHG (Linux < 5.12).
+// Both use the same maps, so everything that reads a filter reads either.
+SEC("socket")
+int udp_ratelimit(struct __sk_buff *skb)
+{
+	return ratelimit(skb, true);
+}
+
+SEC("socket")
+int udprl_xadd(struct __sk_buff *skb)
+{
+	return ratelimit(skb, false);
 }

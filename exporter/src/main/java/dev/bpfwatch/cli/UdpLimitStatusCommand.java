@@ -3,6 +3,7 @@ package dev.bpfwatch.cli;
 import dev.bpfwatch.ratelimit.Attachment;
 import dev.bpfwatch.ratelimit.Bucket;
 import dev.bpfwatch.ratelimit.FilterPins;
+import dev.bpfwatch.ratelimit.FilterProgram;
 import dev.bpfwatch.ratelimit.FilterSnapshot;
 import dev.bpfwatch.ratelimit.PinnedFilter;
 import dev.bpfwatch.ratelimit.Prefix;
@@ -40,18 +41,24 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
     @Mixin
     DebugOption debug;
 
+    /** Filter name -> the program it runs (udp_ratelimit, or udprl_xadd on kernels before 5.12). */
+    private Map<String, String> programs = Map.of();
+
     @Override
     public Integer call() {
+        Map<String, String> found = new LinkedHashMap<>();
         List<FilterSnapshot> snapshots = UdpLimitErrors.run(() -> {
             List<String> names = name == null ? FilterPins.names() : List.of(FilterPins.checkName(name));
             List<FilterSnapshot> out = new ArrayList<>();
             for (String n : names) {
                 try (PinnedFilter f = PinnedFilter.open(n)) {
                     out.add(f.snapshot());
+                    found.put(n, f.program().info().name());
                 }
             }
             return out;
         });
+        programs = found;
         PrintWriter w = spec.commandLine().getOut();
         if (output == Output.json) {
             w.println(Json.write(Map.of("filters", snapshots.stream().map(this::toMap).toList())));
@@ -66,6 +73,11 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
 
     private void text(PrintWriter w, FilterSnapshot s) {
         w.printf("filter %s: %s per destination IP (%s)%n", s.name(), s.defaultLimit(), FilterPins.dir(s.name()));
+        String program = programs.get(s.name());
+        if (FilterProgram.ofProgramName(program).orElse(null) == FilterProgram.XADD) {
+            w.printf("  program: %s, for kernels without BPF compare-and-swap: %s%n", program,
+                    FilterProgram.XADD.cost());
+        }
         if (s.attachments().isEmpty()) {
             w.println("  attached: nowhere");
         }
@@ -94,6 +106,7 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
         m.put("pinned", FilterPins.dir(s.name()).toString());
         m.put("rate_pps", s.defaultLimit().ratePps());
         m.put("burst", s.defaultLimit().burst());
+        m.put("program", programs.get(s.name()));
         m.put("attachments", s.attachments().stream().map(a -> {
             Map<String, Object> am = new LinkedHashMap<>();
             am.put("pid", a.pid());

@@ -25,16 +25,35 @@ public final class VerifierException extends LibbpfException {
         return verifierLog;
     }
 
+    /**
+     * The verifier's reason alone: its last line before the statistics
+     * (e.g. "BPF_STX uses reserved fields" for an instruction the kernel does
+     * not know), or null when it left no log.
+     */
+    public String reason() {
+        List<String> lines = reasonLines(verifierLog);
+        return lines.isEmpty() ? null : lines.get(lines.size() - 1);
+    }
+
     /** The verifier puts its reason last, before the processed-insns summary. */
     static String complaint(String log) {
-        if (log == null || log.isBlank()) {
+        List<String> lines = reasonLines(log);
+        if (lines.isEmpty()) {
             return null;
         }
-        List<String> lines = log.lines().map(String::strip)
-                .filter(l -> !l.isEmpty())
-                .filter(l -> !l.startsWith("processed ") && !l.startsWith("-- "))
-                .toList();
         int from = Math.max(0, lines.size() - 2);
         return String.join(" / ", lines.subList(from, lines.size()));
+    }
+
+    /** The log without blank lines and the statistics verifiers append (BPF_LOG_STATS adds time and stack depth). */
+    private static List<String> reasonLines(String log) {
+        if (log == null || log.isBlank()) {
+            return List.of();
+        }
+        return log.lines().map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .filter(l -> !l.startsWith("processed ") && !l.startsWith("-- ")
+                        && !l.startsWith("verification time ") && !l.startsWith("stack depth "))
+                .toList();
     }
 }

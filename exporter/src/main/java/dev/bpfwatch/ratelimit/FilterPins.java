@@ -19,7 +19,6 @@ import java.util.stream.Stream;
 public final class FilterPins {
     public static final Path ROOT = Path.of("/sys/fs/bpf/bpfwatch/udp-limit");
     static final String OBJECT = "/bpfwatch/configs/udp_ratelimit.bpf.o";
-    static final String PROGRAM_NAME = "udp_ratelimit";
     static final String PROGRAM = "prog";
     static final String CONFIG = "udprl_config";
     static final String OVERRIDES = "udprl_overrides";
@@ -62,12 +61,18 @@ public final class FilterPins {
     }
 
     /**
-     * Loads the bundled program and pins it with its maps, unless a filter of
-     * that name is pinned already (then its program and counts are reused).
+     * Loads the bundled program this kernel takes ({@link FilterProgram}) and
+     * pins it with its maps, unless a filter of that name is pinned already
+     * (then its program and counts are reused).
      *
      * @return true when this call created the filter
      */
     static boolean ensure(String name) {
+        return ensure(name, null);
+    }
+
+    /** @param only that program, not the one this kernel would get (tests of the other); null: choose */
+    static boolean ensure(String name, FilterProgram only) {
         if (exists(name)) {
             return false;
         }
@@ -79,17 +84,25 @@ public final class FilterPins {
             throw new UncheckedIOException("create " + dir + ": " + e.getMessage(), e);
         }
         // Closing the object afterwards is safe: the pins hold program and maps.
-        try (BpfObject object = BpfObject.openResource(OBJECT)) {
-            object.load();
+        FilterProgram.Loaded loaded = null;
+        try {
+            loaded = only == null
+                    ? FilterProgram.loadForThisKernel(name)
+                    : new FilterProgram.Loaded(FilterProgram.load(only), only);
+            BpfObject object = loaded.object();
             for (BpfMap m : object.maps()) {
                 m.pin(dir.resolve(m.name()).toString());
             }
             // The program last: its pin is what marks the filter complete (see exists()).
-            object.program(PROGRAM_NAME).orElseThrow().pin(dir.resolve(PROGRAM).toString());
+            object.program(loaded.program().programName()).orElseThrow().pin(dir.resolve(PROGRAM).toString());
             return true;
         } catch (RuntimeException e) {
             remove(name);
             throw e;
+        } finally {
+            if (loaded != null) {
+                loaded.object().close();
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A filter opened through its pins: its program, to attach, and its maps,
@@ -62,6 +63,11 @@ public final class PinnedFilter implements AutoCloseable {
 
     public PinnedProgram program() {
         return program;
+    }
+
+    /** Which bundled program the filter runs; empty if its pin holds some other program. */
+    public Optional<FilterProgram> runs() {
+        return FilterProgram.ofProgramName(program.info().name());
     }
 
     public void setDefault(RateLimit limit) {
