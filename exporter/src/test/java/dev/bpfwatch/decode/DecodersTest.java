@@ -105,7 +105,7 @@ class DecodersTest {
                 Arguments.of(List.of(named("errno")), 4,
                         "decoder 'errno': reads the decimal text of a number: put 'uint' before it"),
                 Arguments.of(List.of(named("uint"), dropReason("skb_drop_reasonx")), 4,
-                        "decoder 'enum': enum skb_drop_reasonx not found in kernel BTF"),
+                        "decoder 'enum': enum skb_drop_reasonx not found in kernel BTF (if_missing: LABEL counts without names)"),
                 Arguments.of(List.of(named("string"), regexp("(")), 16,
                         "decoder 'regexp': bad regexp '(': Unclosed group"),
                 Arguments.of(List.of(named("uint"), named("static_map")), 4,

@@ -34,6 +34,24 @@ class KernelEnumTest {
         return new DecoderConfig("enum", null, false, null, name, stripPrefix);
     }
 
+    /** A kernel before 5.17: no enum at all. */
+    private static final class DecoderContextWithoutEnums implements DecoderContext {
+        @Override
+        public Optional<Map<String, Long>> kernelEnum(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public java.nio.file.Path kallsyms() {
+            return java.nio.file.Path.of("/proc/kallsyms");
+        }
+
+        @Override
+        public java.nio.file.Path cgroupRoot() {
+            return java.nio.file.Path.of("/sys/fs/cgroup");
+        }
+    }
+
     /** A made-up kernel: declaration order matters, as BTF keeps it. */
     private final class CountingContext implements DecoderContext {
         @Override
@@ -110,10 +128,27 @@ class KernelEnumTest {
     @Test
     void validation() {
         assertDoesNotThrow(() -> decoder.validate(SHORT, -1));
-        assertInvalid(decoder, enumConfig("skb_drop_reasonx", null), -1, "enum skb_drop_reasonx not found in kernel BTF");
+        assertInvalid(decoder, enumConfig("skb_drop_reasonx", null), -1, "enum skb_drop_reasonx not found in kernel BTF (if_missing: LABEL counts without names)");
         assertInvalid(decoder, enumConfig(null, null), -1,
                 "needs 'enum', the name of a kernel enum (e.g. skb_drop_reason)");
         assertInvalid(decoder, SHORT, 4, "reads the decimal text of a number: put 'uint' before it");
+    }
+
+    /** An enum the kernel lacks, with if_missing: every number gets that label, and the load says why once. */
+    @Test
+    void ifMissingLabelsEveryNumberWhenTheKernelLacksTheEnum() throws DecoderException {
+        DecoderConfig absent = new DecoderConfig("enum", null, false, null, "sk_rst_reasonx", null, "NOT_SPECIFIED");
+        assertDoesNotThrow(() -> decoder.validate(absent, -1));
+        assertDecodes(decoder, absent, s("3"), "NOT_SPECIFIED");
+        assertDecodes(decoder, absent, s("0"), "NOT_SPECIFIED");
+        assertEquals(Optional.of("kernel enum sk_rst_reasonx not in this kernel's BTF: every value is labelled NOT_SPECIFIED"),
+                decoder.fallback(absent));
+        DecoderConfig reasons = new DecoderConfig("enum", null, false, null, "skb_drop_reason", null, "NOT_SPECIFIED");
+        KernelEnum withoutReasons = new KernelEnum(new DecoderContextWithoutEnums());
+        assertEquals(Optional.of("kernel enum skb_drop_reason not in this kernel's BTF (added in Linux 5.17): "
+                + "every value is labelled NOT_SPECIFIED"), withoutReasons.fallback(reasons));
+        assertEquals(Optional.empty(), decoder.fallback(new DecoderConfig("enum", null, false, null,
+                SHORT.enumName(), null, "NOT_SPECIFIED")), "no fallback where the kernel has the enum");
     }
 
     @Test
@@ -137,6 +172,6 @@ class KernelEnumTest {
         host.validate(SHORT, -1);
         assertDecodes(host, SHORT, s(Long.toString(noSocket)), "NO_SOCKET");
         assertDecodes(host, FULL, s(Long.toString(noSocket)), "SKB_DROP_REASON_NO_SOCKET");
-        assertInvalid(host, enumConfig("skb_drop_reasonx", null), -1, "enum skb_drop_reasonx not found in kernel BTF");
+        assertInvalid(host, enumConfig("skb_drop_reasonx", null), -1, "enum skb_drop_reasonx not found in kernel BTF (if_missing: LABEL counts without names)");
     }
 }
