@@ -46,7 +46,7 @@ cd "$exporter"
 ip link set lo up
 # Under emulation the JIT's second tier and the verifier of the project's own
 # (already compiled and tested) classes cost more than they are worth.
-java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-BytecodeVerificationRemote \\
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote \\
   -Dbpfwatch.matrix.kernel="$k" -Dbpfwatch.matrix.out="$out" \\
   -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \\
   --disable-banner --disable-ansi-colors --details=tree \\
@@ -69,7 +69,7 @@ GUEST
   summary+=("$line")
   if [ "$rc" != 0 ]; then
     failed+=("$k")
-    if [ "$rc" = 124 ] || [ "$rc" = 125 ]; then
+    if [ "$rc" = 124 ] || [ "$rc" = 125 ] || ! grep -q '^Failures (' "$out/console.log"; then
       echo "---- console of $k ----"; cat "$out/console.log"; echo "---- end of console ----"
     else
       # The failures, as the launcher listed them.

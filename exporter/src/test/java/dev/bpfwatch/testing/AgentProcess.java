@@ -31,7 +31,8 @@ public final class AgentProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (KernelMatrix.inGuest()) {
             // Under emulation C2 compiles cost more than they save (as for the test JVM itself).
-            cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:-BytecodeVerificationRemote"));
+            cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:-BytecodeVerificationRemote"));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bpfwatch.cli.Main", "run",
                 "--web.listen-address=127.0.0.1:0"));
