@@ -59,6 +59,8 @@ def main():
         for f in order:
             if f not in features:
                 features.append(f)
+    # Bundled features first, then the attach types; each group by name.
+    features.sort(key=lambda f: (f.startswith("attach: "), f.lower()))
     lines = [BEGIN, "",
              "| feature | " + " | ".join(column_title(matrix, k) for k in kernels) + " |",
              "| --- |" + " --- |" * len(kernels)]

@@ -2,6 +2,7 @@ package dev.bpfwatch.libbpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bpfwatch.testing.KernelMatrix;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.Resources;
 import dev.bpfwatch.testing.TestNetns;
@@ -64,6 +65,7 @@ class IterTcpAttachTest {
         }
         assertEquals(0, Bpftool.countOwnPrograms("iter_tcp_count"), "program still held after close");
         assertEquals(0, Bpftool.countOwnMaps("tcp_sockets_visited"), "map still held after close");
+        KernelMatrix.works("attach: iter/tcp", "exact (" + LISTENERS + " of " + LISTENERS + " listeners)");
     }
 
     private static void closeQuietly(ServerSocketChannel c) {

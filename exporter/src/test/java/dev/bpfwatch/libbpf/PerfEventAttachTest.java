@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpfwatch.testing.KernelMatrix;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.CpuSpinner;
 import dev.bpfwatch.testing.Resources;
@@ -83,6 +84,8 @@ class PerfEventAttachTest {
         assertEquals(0, Bpftool.countOwnPrograms("cpu_clock_by_frequency"), "program still held after close");
         assertEquals(0, Bpftool.countOwnPrograms("cpu_clock_by_period"), "program still held after close");
         assertEquals(0, Bpftool.countOwnMaps("cpu_clock_samples"), "map still held after close");
+        KernelMatrix.works("attach: perf_event (cpu-clock)", "on every CPU, within " + LOW + "-" + HIGH
+                + " of the rate");
     }
 
     @Test

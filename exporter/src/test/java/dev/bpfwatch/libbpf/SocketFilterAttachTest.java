@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfwatch.ratelimit.UdpSockets;
+import dev.bpfwatch.testing.KernelMatrix;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.Resources;
 import java.io.IOException;
@@ -57,6 +58,7 @@ class SocketFilterAttachTest {
         }
         assertEquals(0, Bpftool.countOwnPrograms("socket_filter_count"), "program still held after close");
         assertEquals(0, Bpftool.countOwnMaps("magic_datagrams"), "map still held after close");
+        KernelMatrix.works("attach: socket filter", "exact (" + MAGIC + " of " + MAGIC + " datagrams)");
     }
 
     private static void send(DatagramChannel tx, InetSocketAddress to, int count, int word) throws IOException {

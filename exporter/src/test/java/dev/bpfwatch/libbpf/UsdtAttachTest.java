@@ -3,6 +3,7 @@ package dev.bpfwatch.libbpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpfwatch.testing.KernelMatrix;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.MagicCalls;
 import dev.bpfwatch.testing.Resources;
@@ -46,5 +47,6 @@ class UsdtAttachTest {
             assertEquals(0, Bpftool.countOwnMaps(m), m + " still held after close");
         }
         assertEquals(0, Bpftool.countOwnPrograms("usdt_python_audit"), "program still held after close");
+        KernelMatrix.works("attach: usdt", "exact (" + EVENTS + " of " + EVENTS + " probe hits, semaphore raised)");
     }
 }

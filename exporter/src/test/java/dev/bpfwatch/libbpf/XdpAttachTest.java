@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpfwatch.testing.KernelMatrix;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.Resources;
 import dev.bpfwatch.testing.TestNetns;
@@ -69,6 +70,7 @@ class XdpAttachTest {
         }
         assertEquals(0, Bpftool.countOwnPrograms("xdp_count"), "program still held after close");
         assertEquals(0, Bpftool.countOwnMaps("xdp_magic_packets"), "map still held after close");
+        KernelMatrix.works("attach: xdp on a veth", "exact (" + PACKETS + " of " + PACKETS + " packets)");
     }
 
     private static boolean xdpOn(String netns) {

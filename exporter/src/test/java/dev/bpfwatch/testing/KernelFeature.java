@@ -44,6 +44,9 @@ public final class KernelFeature {
         if (v.outcome() == Outcome.FAIL) {
             fail(v.reason());
         }
+        if (v.outcome() == Outcome.SKIP) {
+            KernelMatrix.notAvailable(MagicCallCheck.feature(attachType), feature.detail());
+        }
         Assumptions.assumeTrue(v.outcome() == Outcome.RUN, v.reason());
     }
 

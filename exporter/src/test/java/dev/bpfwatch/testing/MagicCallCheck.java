@@ -25,6 +25,11 @@ public final class MagicCallCheck {
     private MagicCallCheck() {
     }
 
+    /** The kernel table's row of an attach type. */
+    public static String feature(String attachType) {
+        return "attach: " + attachType;
+    }
+
     /** Runs the check on programs/testdata/{@code object}.bpf.c. */
     public static void run(String object) {
         long pid = ProcessHandle.current().pid();
@@ -59,5 +64,6 @@ public final class MagicCallCheck {
         for (String m : maps) {
             assertEquals(0, Bpftool.countOwnMaps(m), "map " + m + " still held after close");
         }
+        KernelMatrix.works(feature(object.replaceFirst("^attach_", "")), "exact (" + CALLS + " of " + CALLS + " calls)");
     }
 }
