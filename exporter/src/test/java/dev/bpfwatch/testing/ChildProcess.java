@@ -36,9 +36,13 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(List<String> prefix, String mainClass, String... args) {
+        return command(javaCommand(prefix, mainClass, args));
+    }
+
+    /** Any command speaking lines on stdin and stdout: a few lines of Python cost less than a JVM under emulation. */
+    public static ChildProcess command(List<String> cmd) {
         try {
-            return new ChildProcess(new ProcessBuilder(javaCommand(prefix, mainClass, args))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            return new ChildProcess(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
