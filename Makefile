@@ -46,6 +46,7 @@ test: deps
 KERNELS ?= 5.10 6.1 6.12 newest
 test-kernels: deps
 	@test -f exporter/target/matrix/classpath.txt || $(MVN) test-compile
+	matrix/selftest.sh $(firstword $(KERNELS))
 	matrix/run-matrix.sh $(KERNELS)
 	@$(MAKE) --no-print-directory kernel-table
 

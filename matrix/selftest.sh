@@ -1,0 +1,35 @@
+#!/bin/bash
+# Checks the guest runner itself on one kernel before the matrix relies on
+# it: a command's exit code comes back, and a guest that hangs is killed at
+# its timeout and reported as 124 with its console kept. About 30 s.
+#
+#   selftest.sh [KERNEL]     default: 6.1
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kernel=${1:-6.1}
+kdir=$("$here/fetch-kernel.sh" "$kernel")
+"$here/make-initramfs.sh" "$kdir"
+out=$(cd "$here/.." && pwd)/exporter/target/matrix/selftest
+rm -rf "$out" && mkdir -p "$out"
+
+echo 'echo selftest-ran; exit 3' > "$out/guest-command.sh"
+rc=0; "$here/boot-guest.sh" "$kdir" "$out" 120 || rc=$?
+if [ "$rc" != 3 ] || ! grep -q selftest-ran "$out/console.log"; then
+  echo "kernel matrix selftest: a guest command's exit code 3 came back as $rc" >&2
+  cat "$out/console.log" >&2
+  exit 1
+fi
+
+echo 'echo selftest-hangs; sleep 3600' > "$out/guest-command.sh"
+start=$(date +%s)
+rc=0; "$here/boot-guest.sh" "$kdir" "$out" 20 || rc=$?
+took=$(( $(date +%s) - start ))
+if [ "$rc" != 124 ] || [ "$took" -gt 40 ] || ! grep -q selftest-hangs "$out/console.log"; then
+  echo "kernel matrix selftest: a hung guest gave $rc after ${took}s (want 124 at its 20 s timeout)" >&2
+  exit 1
+fi
+if pgrep -f "qemu-system-x86_64.*$out" >/dev/null; then
+  echo "kernel matrix selftest: the hung guest's QEMU is still running" >&2
+  exit 1
+fi
+echo "kernel matrix selftest: exit codes come back; a hung guest is killed at its timeout (${took}s)"
