@@ -10,14 +10,18 @@ set -euo pipefail
 kdir=${1:?usage: boot-guest.sh KERNEL_DIR OUT TIMEOUT}
 out=$(cd "${2:?}" && pwd)
 limit=${3:?}
+# The checkout gets its own share: the guest puts a tmpfs on /tmp, which
+# would hide a clone that lives there.
+repo=$(cd "$(dirname "$0")/.." && pwd)
 rm -f "$out/guest-exit-code"
 
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -smp 2 -m 2560 \
   -nographic -no-reboot -nodefaults -serial "file:$out/console.log" \
   -kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.cpio.gz" \
-  -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off bpfwatch_out=$out" \
+  -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off bpfwatch_out=$out bpfwatch_repo=$repo" \
   -virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
+  -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
   && rc=0 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of a kernel-matrix guest. Loads the guest kernel's virtio and 9p
-# modules, mounts the host's / read-only over 9p and the run's output
-# directory read-write at the same path, adds the kernel file systems the
+# modules, mounts the host's / and the checkout read-only over 9p and the
+# run's output directory read-write, each at its own path, adds the kernel file systems the
 # tests use, and runs $bpfwatch_out/guest-command.sh chrooted into the host's
 # tree. Its exit code lands in $bpfwatch_out/guest-exit-code; then power off.
 /bin/busybox --install -s /bin
@@ -32,7 +32,10 @@ mount -t bpf bpf $R/sys/fs/bpf
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mount -t tmpfs tmpfs $R/sys/fs/cgroup && mkdir -p $R/sys/fs/cgroup/unified && mount -t cgroup2 cgroup2 $R/sys/fs/cgroup/unified
-# Last, so that a directory under /tmp is not hidden by the tmpfs.
+# The checkout and the output last, so that a clone under /tmp is not
+# hidden by the tmpfs.
+mkdir -p "$R$bpfwatch_repo" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose repo "$R$bpfwatch_repo" || { step "cannot mount $bpfwatch_repo"; poweroff -f; }
 mkdir -p "$R$bpfwatch_out" 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 out "$R$bpfwatch_out" || { step "cannot mount $bpfwatch_out"; poweroff -f; }
 hostname bpfwatch-guest
