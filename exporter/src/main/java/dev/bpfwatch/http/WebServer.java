@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +28,10 @@ import java.util.function.Supplier;
  * "Empty reply from server" at once); it does not answer 400 as Go does.
  */
 public final class WebServer implements AutoCloseable {
+    static {
+        SlowClientLimits.install();
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -79,11 +82,7 @@ public final class WebServer implements AutoCloseable {
         }));
         security.auth().ifPresent(auth -> contexts.forEach(c -> c.setAuthenticator(auth)));
         contexts.forEach(c -> c.getFilters().add(new SmallWritesFilter()));
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "bpfwatch-http");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor = SlowClientLimits.handlers();
         server.setExecutor(executor);
         server.start();
         return new WebServer(server, executor);
