@@ -2,8 +2,10 @@ package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
+import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.Bpffs;
 import java.nio.file.Path;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -42,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
     String listenAddress;
 
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
-            description = "Path of the metrics (default: ${DEFAULT-VALUE}).")
+            description = "Path of the metrics, served at exactly this path (default: ${DEFAULT-VALUE}; "
+                    + "not /, /-/healthy or /-/reload).")
     String telemetryPath;
 
     @Option(names = "--web.config.file", paramLabel = "FILE",
@@ -101,6 +104,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
             throw new UserInputException("--web.telemetry-path " + telemetryPath + ": must start with / and not be /");
+        }
+        if (WebServer.BUILT_IN_PATHS.contains(telemetryPath)) {
+            throw new UserInputException("--web.telemetry-path " + telemetryPath + ": is a built-in endpoint ("
+                    + String.join(", ", new TreeSet<>(WebServer.BUILT_IN_PATHS)) + ")");
         }
         if (maxSeries < 2) {
             throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");

@@ -28,6 +28,16 @@ class CliTest {
     }
 
     @Test
+    void telemetryPathOfABuiltInEndpointIsRefused() {
+        // --metrics.max-series=1 is wrong too, and checked later: a build that let the path through stops
+        // there instead of starting an agent. The first problem named must be the path.
+        assertEquals(2, run("run", "--web.listen-address=127.0.0.1:0", "--web.telemetry-path=/-/reload",
+                "--metrics.max-series=1"));
+        assertEquals("bpfwatch: --web.telemetry-path /-/reload: is a built-in endpoint (/, /-/healthy, /-/reload)",
+                err.toString().strip());
+    }
+
+    @Test
     void portOutOfRangeIsRefused() {
         assertEquals(2, run("run", "--web.listen-address=:70000"));
         assertTrue(err.toString().contains("port must be 0-65535"), err.toString());
