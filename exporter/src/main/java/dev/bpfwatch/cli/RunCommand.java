@@ -3,7 +3,6 @@ package dev.bpfwatch.cli;
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
-import dev.bpfwatch.libbpf.Bpffs;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -112,10 +111,7 @@ final class RunCommand implements Callable<Integer> {
         if (maxSeries < 2) {
             throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");
         }
-        Path pins = pinPath.isBlank() ? null : Path.of(pinPath);
-        if (pins != null && !pins.startsWith(Bpffs.DEFAULT)) {
-            throw new UserInputException("--bpf.pin-path " + pinPath + ": must be inside " + Bpffs.DEFAULT);
-        }
+        Path pins = pinPath.isBlank() ? null : PinPath.inside(pinPath);
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
                 configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile);
     }
