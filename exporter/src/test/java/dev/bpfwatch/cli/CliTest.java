@@ -38,6 +38,22 @@ class CliTest {
     }
 
     @Test
+    void flagErrorsAreOneLineWithAPointerToHelp() {
+        assertEquals(2, run("run", "--web.listen-adress=:1"));
+        assertEquals("bpfwatch: Unknown option: '--web.listen-adress=:1' (did you mean --web.listen-address, "
+                + "--web.telemetry-path, --web.config.file?); see 'bpfwatch run --help'\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("run", "--metrics.max-series=abc"));
+        assertEquals("bpfwatch: Invalid value for option '--metrics.max-series': 'abc' is not an int; "
+                + "see 'bpfwatch run --help'\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("udp-limit", "attach", "--bogus"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().endsWith("; see 'bpfwatch udp-limit attach --help'\n"), err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
     void portOutOfRangeIsRefused() {
         assertEquals(2, run("run", "--web.listen-address=:70000"));
         assertTrue(err.toString().contains("port must be 0-65535"), err.toString());
