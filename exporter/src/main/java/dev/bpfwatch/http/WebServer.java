@@ -39,10 +39,12 @@ public final class WebServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final RenderThreads metrics;
 
-    private WebServer(HttpServer server, ExecutorService executor) {
+    private WebServer(HttpServer server, ExecutorService executor, RenderThreads metrics) {
         this.server = server;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     /**
@@ -64,9 +66,10 @@ public final class WebServer implements AutoCloseable {
         if (BUILT_IN_PATHS.contains(telemetryPath)) {
             throw new IllegalArgumentException("telemetry path " + telemetryPath + " is a built-in endpoint");
         }
+        RenderThreads metrics = new RenderThreads(new HTTPServer.HTTPMetricHandler(registry));
         ExactPaths routes = new ExactPaths(exchange ->
                 respond(exchange, 404, "text/plain", "not found; metrics are at " + telemetryPath + "\n"))
-                .add(telemetryPath, new HTTPServer.HTTPMetricHandler(registry))
+                .add(telemetryPath, metrics)
                 .add(HEALTHY, exchange -> respond(exchange, 200, "text/plain", "OK\n"))
                 .add(RELOAD, exchange -> {
                     if (!"POST".equals(exchange.getRequestMethod())) {
@@ -91,7 +94,7 @@ public final class WebServer implements AutoCloseable {
         ExecutorService executor = SlowClientLimits.handlers();
         server.setExecutor(executor);
         server.start();
-        return new WebServer(server, executor);
+        return new WebServer(server, executor, metrics);
     }
 
     private static HttpServer create(InetSocketAddress listen, WebSecurity security) throws IOException {
@@ -126,5 +129,6 @@ public final class WebServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        metrics.close();
     }
 }
