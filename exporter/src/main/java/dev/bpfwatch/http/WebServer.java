@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  */
 public final class WebServer implements AutoCloseable {
     static {
+        // The JDK reads its server timeouts once, when the JVM's first server is made: before any here.
         SlowClientLimits.install();
     }
 
