@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -22,6 +23,8 @@ import java.util.stream.Stream;
  */
 public final class ConfigFiles {
     static final String EMBEDDED = "/bpfwatch/configs";
+    /** A plain file name: no "/", and not "." or ".." (nothing may start with a dot). */
+    private static final Pattern CONFIG_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
 
     private ConfigFiles() {
     }
@@ -76,6 +79,13 @@ public final class ConfigFiles {
         }
         List<Pair> out = new ArrayList<>();
         for (String name : wanted) {
+            // A name becomes a file name here and a directory under the pin root: "../x" or "a/b" would
+            // reach outside both.
+            if (!CONFIG_NAME.matcher(name).matches()) {
+                throw new ConfigException(names.contains(name) ? "--config.names " + name
+                        : dir.resolve(name + ".yaml").toString(), 0,
+                        "not a config name (letters, digits, _ . -, not starting with . or -)");
+            }
             Path yaml = dir.resolve(name + ".yaml");
             Path object = dir.resolve(name + ".bpf.o");
             if (!Files.isRegularFile(yaml)) {

@@ -22,6 +22,7 @@ public final class BpfwatchCommand {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new BpfwatchCommand());
         cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new FlagErrorHandler());
         return cl;
     }
 }

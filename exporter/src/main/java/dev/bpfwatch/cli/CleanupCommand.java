@@ -1,7 +1,6 @@
 package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Pins;
-import dev.bpfwatch.libbpf.Bpffs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,20 +17,18 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
                 "0:pins removed (or there were none)",
                 "1:a pin could not be removed",
-                "2:bad input (--bpf.pin-path outside /sys/fs/bpf)"})
+                "2:bad input (--bpf.pin-path not inside /sys/fs/bpf once .. and links are resolved; nothing removed)"})
 final class CleanupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--bpf.pin-path", defaultValue = "/sys/fs/bpf/bpfwatch", paramLabel = "DIR",
             description = "Where bpfwatch pins (default: ${DEFAULT-VALUE}).")
-    Path pinPath;
+    String pinPathFlag;
 
     @Override
     public Integer call() {
-        if (!pinPath.startsWith(Bpffs.DEFAULT)) {
-            throw new UserInputException("--bpf.pin-path " + pinPath + ": must be inside " + Bpffs.DEFAULT);
-        }
+        Path pinPath = PinPath.inside(pinPathFlag);
         List<Path> removed = Pins.removeAll(pinPath);
         removed.forEach(p -> spec.commandLine().getOut().println("removed " + p));
         spec.commandLine().getOut().println("bpfwatch: " + removed.size() + " pin(s) removed under " + pinPath);

@@ -2,8 +2,9 @@ package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
-import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.http.WebServer;
 import java.nio.file.Path;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -42,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
     String listenAddress;
 
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
-            description = "Path of the metrics (default: ${DEFAULT-VALUE}).")
+            description = "Path of the metrics, served at exactly this path (default: ${DEFAULT-VALUE}; "
+                    + "not /, /-/healthy or /-/reload).")
     String telemetryPath;
 
     @Option(names = "--web.config.file", paramLabel = "FILE",
@@ -102,13 +104,14 @@ final class RunCommand implements Callable<Integer> {
         if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
             throw new UserInputException("--web.telemetry-path " + telemetryPath + ": must start with / and not be /");
         }
+        if (WebServer.BUILT_IN_PATHS.contains(telemetryPath)) {
+            throw new UserInputException("--web.telemetry-path " + telemetryPath + ": is a built-in endpoint ("
+                    + String.join(", ", new TreeSet<>(WebServer.BUILT_IN_PATHS)) + ")");
+        }
         if (maxSeries < 2) {
             throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");
         }
-        Path pins = pinPath.isBlank() ? null : Path.of(pinPath);
-        if (pins != null && !pins.startsWith(Bpffs.DEFAULT)) {
-            throw new UserInputException("--bpf.pin-path " + pinPath + ": must be inside " + Bpffs.DEFAULT);
-        }
+        Path pins = pinPath.isBlank() ? null : PinPath.inside(pinPath);
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
                 configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile);
     }

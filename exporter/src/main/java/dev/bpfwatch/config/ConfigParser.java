@@ -3,8 +3,6 @@ package dev.bpfwatch.config;
 import dev.bpfwatch.text.Suggest;
 import dev.bpfwatch.decode.DecoderConfig;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +21,11 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigParser {
     private static final Logger LOG = Logger.getLogger(ConfigParser.class.getName());
 
+    /**
+     * A label or its padding wider than this is a typo: kernel map keys are far smaller, and a sum
+     * of sizes near 2^31 would wrap.
+     */
+    static final int MAX_LABEL_BYTES = 65535;
     static final Set<String> TOP = Set.of("metrics", "kaddrs", "cgroup_id_map", "tracing");
     static final Set<String> METRICS = Set.of("counters", "histograms", "gauges");
     static final Set<String> COUNTER = Set.of("name", "help", "labels", "perf_event_array", "flush_interval",
@@ -39,7 +42,7 @@ public final class ConfigParser {
     }
 
     public static ConfigSpec parse(String configName, String file, InputStream in) {
-        Node root = YamlNode.compose(file, new InputStreamReader(in, StandardCharsets.UTF_8));
+        Node root = YamlNode.compose(file, in);
         if (root == null) {
             throw new ConfigException(file, 0, "empty config");
         }
@@ -169,6 +172,10 @@ public final class ConfigParser {
             if (keys.isEmpty()) {
                 throw keysNode.error("bucket_keys must not be empty");
             }
+            if (keys.size() > HistogramSpec.MAX_BUCKETS) {
+                throw keysNode.error("histogram '" + name + "': " + keys.size() + " bucket_keys, more than "
+                        + HistogramSpec.MAX_BUCKETS);
+            }
             for (int i = 1; i < keys.size(); i++) {
                 if (keys.get(i) <= keys.get(i - 1)) {
                     throw keysNode.error("bucket_keys must be increasing");
@@ -177,13 +184,19 @@ public final class ConfigParser {
         } else {
             YamlNode maxNode = YamlNode.get(m, "bucket_max")
                     .orElseThrow(() -> node.error("histogram '" + name + "' needs bucket_max"));
-            min = (int) YamlNode.get(m, "bucket_min").map(n -> n.integer("bucket_min")).orElse(0L).longValue();
-            max = (int) maxNode.integer("bucket_max");
+            min = YamlNode.get(m, "bucket_min").map(n -> n.integer("bucket_min", 0, Integer.MAX_VALUE)).orElse(0);
+            max = maxNode.integer("bucket_max", 0, Integer.MAX_VALUE);
             if (max <= min) {
                 throw maxNode.error("bucket_max (" + max + ") must be above bucket_min (" + min + ")");
             }
-            if (min < 0 || ((type.equals("exp2") || type.equals("exp2zero")) && max > 1000)) {
+            if ((type.equals("exp2") || type.equals("exp2zero")) && max > 1000) {
                 throw maxNode.error("bucket range [" + min + ", " + max + "] out of bounds");
+            }
+            // Every bucket is a series per label set, read and built on every scrape: two billion
+            // linear buckets ran `check` out of memory.
+            if ((long) max - min + 1 > HistogramSpec.MAX_BUCKETS) {
+                throw maxNode.error("histogram '" + name + "': bucket_min " + min + " to bucket_max " + max + " is "
+                        + ((long) max - min + 1) + " buckets, more than " + HistogramSpec.MAX_BUCKETS);
             }
         }
         List<LabelSpec> labels = labels(m);
@@ -207,7 +220,7 @@ public final class ConfigParser {
                 throw lm.get("name").error("label name '" + name + "' is not a valid Prometheus label name");
             }
             String field = optionalString(lm, "field");
-            int size = (int) YamlNode.get(lm, "size").map(n -> n.integer("size")).orElse(0L).longValue();
+            int size = YamlNode.get(lm, "size").map(n -> n.integer("size", 0, MAX_LABEL_BYTES)).orElse(0);
             if (field != null && lm.containsKey("size")) {
                 throw l.error("label '" + name + "': give 'size' or 'field', not both");
             }
@@ -215,10 +228,7 @@ public final class ConfigParser {
             if (field == null && size <= 0 && !cpuSplit) {
                 throw l.error("label '" + name + "' needs a positive 'size' (bytes) or a BTF 'field'");
             }
-            int padding = (int) YamlNode.get(lm, "padding").map(n -> n.integer("padding")).orElse(0L).longValue();
-            if (padding < 0) {
-                throw lm.get("padding").error("padding must not be negative");
-            }
+            int padding = YamlNode.get(lm, "padding").map(n -> n.integer("padding", 0, MAX_LABEL_BYTES)).orElse(0);
             List<DecoderConfig> decoders = new ArrayList<>();
             if (lm.containsKey("decoders")) {
                 for (YamlNode d : lm.get("decoders").sequence("decoders")) {

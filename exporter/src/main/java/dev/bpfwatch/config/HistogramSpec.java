@@ -10,6 +10,8 @@ import java.util.List;
  */
 public record HistogramSpec(BucketType bucketType, double multiplier, int bucketMin, int bucketMax,
                             List<Double> bucketKeys) {
+    /** Buckets one histogram may have: each is a series per label set (Prometheus' own use a few dozen). */
+    public static final int MAX_BUCKETS = 4096;
 
     public enum BucketType {
         EXP2, EXP2ZERO, LINEAR, FIXED;

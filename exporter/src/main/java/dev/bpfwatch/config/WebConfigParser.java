@@ -2,8 +2,7 @@ package dev.bpfwatch.config;
 
 import dev.bpfwatch.text.Suggest;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,15 +39,15 @@ public final class WebConfigParser {
 
     public static WebConfig parse(Path path) {
         String file = path.toString();
-        Reader reader;
+        InputStream in;
         try {
-            reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+            in = Files.newInputStream(path);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file, 0, "no such file");
         } catch (IOException e) {
             throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
         }
-        Node root = YamlNode.compose(file, reader);
+        Node root = YamlNode.compose(file, in);
         if (root == null) {
             // exporter-toolkit serves plain HTTP for an empty file; so do we.
             LOG.warning(file + ": empty web config: no TLS, no authentication");

@@ -12,10 +12,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -29,12 +27,25 @@ import java.util.function.Supplier;
  * "Empty reply from server" at once); it does not answer 400 as Go does.
  */
 public final class WebServer implements AutoCloseable {
+    static {
+        // The JDK reads its server timeouts once, when the JVM's first server is made: before any here.
+        SlowClientLimits.install();
+    }
+
+    static final String LANDING = "/";
+    static final String HEALTHY = "/-/healthy";
+    static final String RELOAD = "/-/reload";
+    /** The paths served besides the telemetry path, which must not be one of them. */
+    public static final Set<String> BUILT_IN_PATHS = Set.of(LANDING, HEALTHY, RELOAD);
+
     private final HttpServer server;
     private final ExecutorService executor;
+    private final RenderThreads metrics;
 
-    private WebServer(HttpServer server, ExecutorService executor) {
+    private WebServer(HttpServer server, ExecutorService executor, RenderThreads metrics) {
         this.server = server;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     /**
@@ -53,40 +64,38 @@ public final class WebServer implements AutoCloseable {
     public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
                                   Supplier<String> landingPage, Supplier<String> reload, WebSecurity security)
             throws IOException {
+        if (BUILT_IN_PATHS.contains(telemetryPath)) {
+            throw new IllegalArgumentException("telemetry path " + telemetryPath + " is a built-in endpoint");
+        }
+        RenderThreads metrics = new RenderThreads(new HTTPServer.HTTPMetricHandler(registry));
+        ExactPaths routes = new ExactPaths(exchange ->
+                respond(exchange, 404, "text/plain", "not found; metrics are at " + telemetryPath + "\n"))
+                .add(telemetryPath, metrics)
+                .add(HEALTHY, exchange -> respond(exchange, 200, "text/plain", "OK\n"))
+                .add(RELOAD, exchange -> {
+                    if (!"POST".equals(exchange.getRequestMethod())) {
+                        exchange.getResponseHeaders().set("Allow", "POST");
+                        respond(exchange, 405, "text/plain", "reload takes POST\n");
+                        return;
+                    }
+                    String error = reload.get();
+                    if (error == null) {
+                        respond(exchange, 200, "text/plain", "OK\n");
+                    } else {
+                        respond(exchange, 500, "text/plain",
+                                "reload failed, previous configs keep running: " + error + "\n");
+                    }
+                })
+                .add(LANDING, exchange -> respond(exchange, 200, "text/html; charset=utf-8", landingPage.get()));
         HttpServer server = create(listen, security);
-        List<HttpContext> contexts = new ArrayList<>();
-        contexts.add(server.createContext(telemetryPath, new HTTPServer.HTTPMetricHandler(registry)));
-        contexts.add(server.createContext("/-/healthy", exchange -> respond(exchange, 200, "text/plain", "OK\n")));
-        contexts.add(server.createContext("/-/reload", exchange -> {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                respond(exchange, 405, "text/plain", "reload takes POST\n");
-                return;
-            }
-            String error = reload.get();
-            if (error == null) {
-                respond(exchange, 200, "text/plain", "OK\n");
-            } else {
-                respond(exchange, 500, "text/plain", "reload failed, previous configs keep running: " + error + "\n");
-            }
-        }));
-        contexts.add(server.createContext("/", exchange -> {
-            if (!exchange.getRequestURI().getPath().equals("/")) {
-                respond(exchange, 404, "text/plain", "not found; metrics are at " + telemetryPath + "\n");
-            } else {
-                respond(exchange, 200, "text/html; charset=utf-8", landingPage.get());
-            }
-        }));
-        security.auth().ifPresent(auth -> contexts.forEach(c -> c.setAuthenticator(auth)));
-        contexts.forEach(c -> c.getFilters().add(new SmallWritesFilter()));
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "bpfwatch-http");
-            t.setDaemon(true);
-            return t;
-        });
+        // One context for every path: the JDK's contexts match by prefix, ExactPaths does not.
+        HttpContext context = server.createContext("/", routes);
+        security.auth().ifPresent(context::setAuthenticator);
+        context.getFilters().add(new SmallWritesFilter());
+        ExecutorService executor = SlowClientLimits.handlers();
         server.setExecutor(executor);
         server.start();
-        return new WebServer(server, executor);
+        return new WebServer(server, executor, metrics);
     }
 
     private static HttpServer create(InetSocketAddress listen, WebSecurity security) throws IOException {
@@ -121,5 +130,6 @@ public final class WebServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        metrics.close();
     }
 }

@@ -45,7 +45,7 @@ public class LibbpfException extends RuntimeException {
         switch (name) {
             case "EPERM":
             case "EACCES":
-                return "missing capability? bpfwatch needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (or root)";
+                return Capabilities.permissionHint();
             case "E2BIG":
                 return "map or program too large for this kernel";
             case "ENOTSUPP":

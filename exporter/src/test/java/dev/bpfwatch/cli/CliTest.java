@@ -28,6 +28,32 @@ class CliTest {
     }
 
     @Test
+    void telemetryPathOfABuiltInEndpointIsRefused() {
+        // --metrics.max-series=1 is wrong too, and checked later: a build that let the path through stops
+        // there instead of starting an agent. The first problem named must be the path.
+        assertEquals(2, run("run", "--web.listen-address=127.0.0.1:0", "--web.telemetry-path=/-/reload",
+                "--metrics.max-series=1"));
+        assertEquals("bpfwatch: --web.telemetry-path /-/reload: is a built-in endpoint (/, /-/healthy, /-/reload)",
+                err.toString().strip());
+    }
+
+    @Test
+    void flagErrorsAreOneLineWithAPointerToHelp() {
+        assertEquals(2, run("run", "--web.listen-adress=:1"));
+        assertEquals("bpfwatch: Unknown option: '--web.listen-adress=:1' (did you mean --web.listen-address, "
+                + "--web.telemetry-path, --web.config.file?); see 'bpfwatch run --help'\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("run", "--metrics.max-series=abc"));
+        assertEquals("bpfwatch: Invalid value for option '--metrics.max-series': 'abc' is not an int; "
+                + "see 'bpfwatch run --help'\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("udp-limit", "attach", "--bogus"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().endsWith("; see 'bpfwatch udp-limit attach --help'\n"), err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
     void portOutOfRangeIsRefused() {
         assertEquals(2, run("run", "--web.listen-address=:70000"));
         assertTrue(err.toString().contains("port must be 0-65535"), err.toString());
