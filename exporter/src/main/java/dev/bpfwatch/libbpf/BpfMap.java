@@ -74,6 +74,10 @@ public final class BpfMap implements AutoCloseable {
             throw new LibbpfException("open pinned map " + path, Native.errnoOf(fd));
         }
         try {
+            if (!isMap(fd)) {
+                // Map info read from a program's fd would be the program's info misread.
+                throw new LibbpfException("open pinned map " + path, EINVAL, "the pin is not a map");
+            }
             return new BpfMap(MapInfo.read(fd), fd, true);
         } catch (RuntimeException e) {
             Native.LIBC.close(fd);
@@ -351,6 +355,16 @@ public final class BpfMap implements AutoCloseable {
             sum += b.getLong(cpu * valueStride() + offset);
         }
         return sum;
+    }
+
+    /** The kernel lists a map's fd with map_type in fdinfo, a program's with prog_type. */
+    private static boolean isMap(int fd) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + fd)).stream()
+                    .anyMatch(l -> l.startsWith("map_type:"));
+        } catch (java.io.IOException e) {
+            return true; // no procfs: let the info call decide
+        }
     }
 
     /** Fd for calls outside libbpf inside this package (socket options, map-in-map). */
