@@ -59,7 +59,7 @@ public final class Hook implements AutoCloseable {
     /** Why a map cannot be a hook, or null when it can. */
     static String problem(BpfMap map) {
         if (map.type() != BpfMapType.PROG_ARRAY) {
-            return "a " + map.type() + " map, not a PROG_ARRAY";
+            return "map type " + map.type() + ", not PROG_ARRAY";
         }
         if (map.keySize() != 4 || map.valueSize() != 4) {
             return "key and value must be 4 bytes, are " + map.keySize() + " and " + map.valueSize();
