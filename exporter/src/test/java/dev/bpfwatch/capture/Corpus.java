@@ -55,7 +55,9 @@ final class Corpus {
                 ipv4Frame("10.0.0.1", "10.0.0.2", 47, new byte[24]),
                 ipv4Frame("10.0.0.1", "10.0.0.2", TCP, tcp(40003, 80, URG | ECE | ACK, 4)),
                 ipv4Frame("127.0.0.1", "127.0.0.1", TCP, tcp(50000, 2049, SYN, 0)),
-                ipv6Frame("::1", "::1", UDP, udp(5000, 5001, 1200)));
+                ipv6Frame("::1", "::1", UDP, udp(5000, 5001, 1200)),
+                // TTL 0: a divisor of 0 for the filters that divide by ip[8]
+                ethernet(MAC_B, MAC_A, 0x0800, ipv4("10.0.0.1", "10.0.0.2", UDP, 0, 0, noOptions, udp(33006, 7, 10))));
     }
 
     /** tcpdump expressions: hosts, nets, ports, protocols, ip6, vlan, flags, arithmetic, lengths, negations. */
@@ -81,6 +83,11 @@ final class Corpus {
                 "ip src 10.0.0.1 and (dst port 80 or dst port 443)",
                 "ip[2:2] / 10 > 10", "ip[2:2] % 7 == 3", "ip[2:2] * 2 > 300", "ip[8] ^ 0xff == 0xbf",
                 "ip[2:2] >> 2 > 20", "ip[2:2] << 1 > 200", "ip[2:2] | 1 == 41", "ip[2:2] - 20 > 100",
-                "-ip[8] & 0xff == 0xc0", "udp[8:2] == 0x0001", "udp and len - 42 > 100", "tcp or icmp or arp");
+                "-ip[8] & 0xff == 0xc0", "udp[8:2] == 0x0001", "udp and len - 42 > 100", "tcp or icmp or arp",
+                // the X forms of ALU operations and jumps: both operands from the packet
+                "ip[2:2] + ip[8] > 100", "ip[2:2] - ip[8] > ip[9]", "ip[2:2] * ip[9] > 1000", "ip[2:2] / ip[8] > 1",
+                "ip[2:2] % ip[8] == 0", "ip[8] & ip[9] == ip[9]", "ip[2:2] | ip[8] > 200", "ip[2:2] ^ ip[8] > 100",
+                "ip[2:2] << (ip[8] & 3) > 200", "ip[2:2] >> (ip[8] & 7) > 10", "ip[2:2] > ip[8]", "ip[2:2] >= ip[9]",
+                "len == ip[2:2] + 14", "ip[ip[0] & 0xf] > 0", "tcp[tcp[12] >> 4] != 1", "udp[0:2] + udp[2:2] > 20000");
     }
 }

@@ -59,7 +59,7 @@ class FilterDifferentialTest {
             }
         }
         assertEquals(List.of(), mismatches, "filters whose verdicts differ from tcpdump's");
-        assertEquals(77, Corpus.filters().size(), "filters compared");
+        assertEquals(93, Corpus.filters().size(), "filters compared");
     }
 
     /** Raw cBPF as `tcpdump -ddd` prints it, newlines turned to commas, as xdpcap users pass it. */
