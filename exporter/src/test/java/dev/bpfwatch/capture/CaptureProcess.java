@@ -14,20 +14,23 @@ import java.util.function.BooleanSupplier;
 final class CaptureProcess implements AutoCloseable {
     private final Process process;
     private final Path err;
+    private final Path out;
 
-    private CaptureProcess(Process process, Path err) {
+    private CaptureProcess(Process process, Path err, Path out) {
         this.process = process;
         this.err = err;
+        this.out = out;
     }
 
     static CaptureProcess start(Path dir, String... args) {
         try {
             Path err = Files.createTempFile(dir, "xdpcap", ".err");
+            Path out = Files.createTempFile(dir, "xdpcap", ".out");
             List<String> cmd = ChildProcess.javaCommand(List.of(), "dev.bpfwatch.cli.Main",
                     concat(new String[] {"xdpcap"}, args));
             Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
-                    .redirectOutput(dir.resolve("stdout-" + System.nanoTime()).toFile()).start();
-            return new CaptureProcess(p, err);
+                    .redirectOutput(out.toFile()).start();
+            return new CaptureProcess(p, err, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,6 +93,11 @@ final class CaptureProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The file its stdout went to. */
+    Path stdout() {
+        return out;
     }
 
     String stderr() {
