@@ -32,7 +32,7 @@ public final class Capture implements AutoCloseable {
     private final PacketPerfBuffer rings;
     private final Map<XdpAction, RawProgram> programs = new EnumMap<>(XdpAction.class);
     private final AtomicLongArray written = new AtomicLongArray(XdpAction.values().length);
-    private final AtomicLongArray ringLost = new AtomicLongArray(1);
+    private final java.util.concurrent.atomic.AtomicLong ringLost = new java.util.concurrent.atomic.AtomicLong();
     /** CLOCK_MONOTONIC (bpf_ktime_get_ns, System.nanoTime) to wall clock. */
     private final long monotonicToEpoch;
     private volatile IOException writeFailure;
@@ -51,7 +51,7 @@ public final class Capture implements AutoCloseable {
         PacketPerfBuffer r;
         try {
             r = PacketPerfBuffer.start("xdpcap_packets", options.bufferBytes(), options.wakeupEvents(),
-                    options.watermarkBytes(), (cpu, data) -> onSample(data), n -> ringLost.addAndGet(0, n));
+                    options.watermarkBytes(), (cpu, data) -> onSample(data), ringLost::addAndGet);
         } catch (RuntimeException e) {
             stats.close();
             throw e;
@@ -144,7 +144,7 @@ public final class Capture implements AutoCloseable {
 
     /** Samples the kernel reported lost in PERF_RECORD_LOST records, all rings together. */
     public long ringLost() {
-        return ringLost.get(0);
+        return ringLost.get();
     }
 
     @Override

@@ -51,6 +51,27 @@ class XdpcapCaptureTest {
         }
     }
 
+    /**
+     * A byte watermark instead of a sample count: 9 packets of 100 bytes never
+     * reach 64 KiB, so they are read on the poll timeout or on exit, all of them.
+     */
+    @Test
+    void aWatermarkBelowWhichPacketsWaitLosesNone() {
+        try (HookFixture hook = new HookFixture()) {
+            Path out = dir.resolve("watermark.pcap");
+            try (CaptureProcess capture = CaptureProcess.start(dir, "--actions", "drop", "--buffer", "262144",
+                    "--watermark", "65536", hook.pin.toString(), out.toString())) {
+                capture.awaitInserted(hook.pin, XdpAction.DROP);
+                hook.send(HookFixture.DROP_PORT, 9, 100);
+                capture.signal("TERM");
+                assertEquals(0, capture.waitFor(), capture.stderr());
+                assertEquals(List.of("drop 9 9 9 0"), stats(capture.stderr()));
+            }
+            assertEquals(9, packets(out, "udp dst port " + HookFixture.DROP_PORT));
+            assertSlotsEmpty(hook.pin);
+        }
+    }
+
     /** Per action "name seen matched written lost", in slot order. */
     static List<String> stats(String stderr) {
         Matcher m = STATS.matcher(stderr);
