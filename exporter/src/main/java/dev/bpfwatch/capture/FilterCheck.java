@@ -26,9 +26,8 @@ final class FilterCheck {
         for (int i = 0; i < n; i++) {
             valid(i, program.get(i), n);
         }
-        int lastClass = program.get(n - 1).code() & 0x07;
-        if (lastClass != 0x06 && !(lastClass == Ebpf.JMP && (program.get(n - 1).code() & 0xf0) != Ebpf.JA)) {
-            // A conditional jump at the end would jump past it: valid() already refused that.
+        if ((program.get(n - 1).code() & 0x07) != 0x06) {
+            // As the kernel's checker: every path must end in a ret, so the last instruction is one.
             throw new FilterException("filter instruction " + (n - 1) + ": the last instruction must be a ret");
         }
         boolean[] reach = new boolean[n];

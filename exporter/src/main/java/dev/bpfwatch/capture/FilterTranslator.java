@@ -36,7 +36,6 @@ final class FilterTranslator {
     private static final int C_LEN = 0x80;
     private static final int C_MSH = 0xa0;
     private static final int C_RVAL_A = 0x10;
-    private static final int C_TAX = 0x00;
     private static final int C_TXA = 0x80;
 
     private final List<ClassicInstruction> program;
@@ -109,8 +108,10 @@ final class FilterTranslator {
             case Ebpf.ALU -> alu(code, k);
             case Ebpf.JMP -> jump(i, in);
             case C_RET -> ret(code, in.k());
-            case C_MISC -> asm.emit(Ebpf.ALU | Ebpf.MOV | Ebpf.X, (code & 0xf8) == C_TXA ? A : X,
-                    (code & 0xf8) == C_TXA ? X : A, 0, 0);
+            case C_MISC -> { // tax or txa: a 32-bit register move
+                boolean txa = (code & 0xf8) == C_TXA;
+                asm.emit(Ebpf.ALU | Ebpf.MOV | Ebpf.X, txa ? A : X, txa ? X : A, 0, 0);
+            }
             default -> throw new IllegalStateException("checked: " + code);
         }
     }

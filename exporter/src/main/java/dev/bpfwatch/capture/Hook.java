@@ -95,7 +95,7 @@ public final class Hook implements AutoCloseable {
      *
      * @throws HookException naming who holds the slot
      */
-    void requireFree(XdpAction action) {
+    public void requireFree(XdpAction action) {
         Optional<Integer> id = occupant(action);
         if (id.isEmpty()) {
             return;

@@ -106,6 +106,14 @@ final class XdpcapCommand implements Callable<Integer> {
         CaptureOptions options = options();
         Bpffs.ensureMounted(Bpffs.DEFAULT);
         try (Hook h = openHook()) {
+            try {
+                // Before the output exists: a refused capture leaves no file and writes nothing to stdout.
+                for (XdpAction a : options.actions()) {
+                    h.requireFree(a);
+                }
+            } catch (HookException e) {
+                throw new UserInputException(e.getMessage());
+            }
             PacketWriter writer = openOutput();
             Capture capture;
             try {
@@ -131,7 +139,7 @@ final class XdpcapCommand implements Callable<Integer> {
             }
             IOException broken = capture.writeFailure();
             if (broken != null) {
-                throw new UserInputException("writing " + output + ": " + broken.getMessage());
+                throw new CaptureOutputException("writing " + output + ": " + broken.getMessage());
             }
         }
         return 0;

@@ -84,7 +84,7 @@ public final class PacketPerfBuffer implements AutoCloseable {
                         onLost.accept(header.getLong(16));
                     }
                 } catch (RuntimeException e) {
-                    // Never unwind into libbpf's C frames; the sink counts its own failures.
+                    // Never unwind into libbpf's C frames: a sample the sink cannot take is skipped.
                 }
                 return LIBBPF_PERF_EVENT_CONT;
             };
