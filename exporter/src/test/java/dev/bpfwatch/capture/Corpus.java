@@ -13,6 +13,33 @@ final class Corpus {
     private Corpus() {
     }
 
+    /** The packets as pcap (our writer), packet i (from 1) stamped epochSecond + i seconds. */
+    static void writePcap(java.nio.file.Path file, long epochSecond) throws java.io.IOException {
+        List<byte[]> packets = packets();
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file);
+             PcapWriter w = new PcapWriter(out, CaptureOptions.DEFAULT_SNAPLEN)) {
+            for (int i = 0; i < packets.size(); i++) {
+                byte[] p = packets.get(i);
+                w.write(new CaptureSample(0, 1, 0, XdpAction.PASS, p.length, p), (epochSecond + i + 1) * 1_000_000_000L);
+            }
+        }
+    }
+
+    /** The frames of a pcap file (any of the two microsecond/nanosecond magics, little-endian), in order. */
+    static List<byte[]> readPcap(java.nio.file.Path file) throws java.io.IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<byte[]> out = new java.util.ArrayList<>();
+        for (int at = 24; at + 16 <= b.limit(); ) {
+            int captured = b.getInt(at + 8);
+            byte[] frame = new byte[captured];
+            b.get(at + 16, frame);
+            out.add(frame);
+            at += 16 + captured;
+        }
+        return out;
+    }
+
     static List<byte[]> packets() {
         byte[] noOptions = new byte[0];
         byte[] ipOption = {1, 1, 1, 0}; // NOP NOP NOP END: ihl 6

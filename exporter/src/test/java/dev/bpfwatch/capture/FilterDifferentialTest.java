@@ -8,8 +8,6 @@ import dev.bpfwatch.pcap.ClassicFilter;
 import dev.bpfwatch.pcap.FilterCompiler;
 import dev.bpfwatch.testing.Command;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +36,7 @@ class FilterDifferentialTest {
     static void writeCorpus() throws IOException {
         packets = Corpus.packets();
         corpusFile = dir.resolve("corpus.pcap");
-        try (OutputStream out = Files.newOutputStream(corpusFile);
-             PcapWriter w = new PcapWriter(out, SNAPLEN)) {
-            for (int i = 0; i < packets.size(); i++) {
-                byte[] p = packets.get(i);
-                w.write(new CaptureSample(0, 1, 0, XdpAction.PASS, p.length, p), (EPOCH + i + 1) * 1_000_000_000L);
-            }
-        }
+        Corpus.writePcap(corpusFile, EPOCH);
         assertEquals(packets.size(), Tcpdump.select(corpusFile, EPOCH, "").size(), "tcpdump reads every corpus packet");
     }
 

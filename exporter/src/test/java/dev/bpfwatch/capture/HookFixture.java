@@ -84,6 +84,51 @@ final class HookFixture implements AutoCloseable {
         });
     }
 
+    /**
+     * A process in the netns that sends, on every {@link Injector#send()},
+     * the frames of {@code pcap} as they are out of bwcap0 (AF_PACKET, no
+     * stack in between): bwcap1's XDP program sees exactly those frames.
+     */
+    Injector injector(Path pcap) {
+        String code = "import socket, struct, sys\n"
+                + "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n"
+                + "s.bind(('bwcap0', 0))\n"
+                + "data = open('" + pcap + "', 'rb').read()\n"
+                + "frames, off = [], 24\n"
+                + "while off < len(data):\n"
+                + "    incl = struct.unpack_from('<I', data, off + 8)[0]\n"
+                + "    frames.append(data[off + 16:off + 16 + incl])\n"
+                + "    off += 16 + incl\n"
+                + "print('ready', len(frames), flush=True)\n"
+                + "for line in sys.stdin:\n"
+                + "    for f in frames:\n"
+                + "        s.send(f)\n"
+                + "    print('sent', flush=True)\n";
+        return new Injector(ns.python("inject", null, code));
+    }
+
+    /** See {@link #injector}. */
+    static final class Injector {
+        private final TestNetns.Started process;
+
+        Injector(TestNetns.Started process) {
+            this.process = process;
+        }
+
+        void send() {
+            try {
+                process.process().getOutputStream().write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                process.process().getOutputStream().flush();
+                String line = process.rest().readLine();
+                if (!"sent".equals(line)) {
+                    throw new IllegalStateException("injector said " + line);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         try {
