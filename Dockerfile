@@ -23,10 +23,11 @@ RUN mvn -B -q package -DskipTests \
  && test -f exporter/target/bpfwatch.jar
 
 FROM debian:12-slim
-# libbpf1 is the only native dependency (loaded by jnr-ffi as libbpf.so.1).
+# Native dependencies, loaded by jnr-ffi: libbpf1 (libbpf.so.1), and libpcap0.8
+# (libpcap.so.0.8), with which `bpfwatch xdpcap` compiles tcpdump filters.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless libbpf1 \
+      openjdk-17-jre-headless libbpf1 libpcap0.8 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/exporter/target/bpfwatch.jar /usr/share/bpfwatch/bpfwatch.jar
 EXPOSE 9435

@@ -7,8 +7,9 @@ MVN        := mvn -B -q
 # programs/, iproute2 for network namespaces and nstat in tests; openssl
 # (test certificates), curl, and prometheus (server and promtool) for the
 # HTTPS / basic-auth tests and the tests of deploy/; QEMU, busybox, cpio and
-# xz for the kernel matrix's guests.
-APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus \
+# xz for the kernel matrix's guests; libpcap0.8 (xdpcap compiles filters with it) and
+# tcpdump (the reference xdpcap's tests compare with).
+APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus libpcap0.8 tcpdump \
                 qemu-system-x86 busybox-static cpio xz-utils
 JAVA_OPTS  ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m
 ARGS       ?=

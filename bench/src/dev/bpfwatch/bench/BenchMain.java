@@ -64,6 +64,7 @@ public final class BenchMain {
         Report.Section s3 = report.section("UDP rate-limit filter");
         Report.Section s4 = report.section("Listen-drop scrape with 10,000 listeners");
         Report.Section s5 = report.section("Agent footprint");
+        Report.Section s6 = report.section("xdpcap: hook cost and capture throughput");
         List<MapScrapeBench.Result> maps = null;
         double[] events = null;
         double[] udp = null;
@@ -102,6 +103,13 @@ public final class BenchMain {
                 foot = new FootprintBench(jar, work, javaOpts, soak).run(s5);
             } catch (Exception | Error e) {
                 fail(s5, e, failed);
+            }
+        }
+        if (wanted(only, 6)) {
+            try {
+                new XdpcapBench(build, work).run(s6);
+            } catch (Exception | Error e) {
+                fail(s6, e, failed);
             }
         }
         for (Report.Section s : report.sections()) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "eBPF networking agent: kernel drop reasons, per-application TCP listen drops "
                 + "and per-destination-IP UDP rate limits, served to Prometheus.",
         subcommands = {RunCommand.class, CheckCommand.class, ProbeCommand.class, CleanupCommand.class, ListenDropsCommand.class,
-                UdpLimitCommand.class, CommandLine.HelpCommand.class},
+                UdpLimitCommand.class, XdpcapCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -74,10 +74,52 @@ public final class BpfMap implements AutoCloseable {
             throw new LibbpfException("open pinned map " + path, Native.errnoOf(fd));
         }
         try {
+            if (!isMap(fd)) {
+                // Map info read from a program's fd would be the program's info misread.
+                throw new LibbpfException("open pinned map " + path, EINVAL, "the pin is not a map");
+            }
             return new BpfMap(MapInfo.read(fd), fd, true);
         } catch (RuntimeException e) {
             Native.LIBC.close(fd);
             throw e;
+        }
+    }
+
+    /**
+     * Creates a map no object describes (bpf_map_create); the caller owns it.
+     * Names longer than the kernel's 15 bytes are cut.
+     */
+    public static BpfMap create(BpfMapType type, String name, int keySize, int valueSize, int maxEntries) {
+        String kernelName = name.length() > 15 ? name.substring(0, 15) : name;
+        int fd = Native.BPF.bpf_map_create(type.ordinal(), kernelName, keySize, valueSize, maxEntries, null);
+        if (fd < 0) {
+            throw new LibbpfException("create " + type + " map " + name, Native.errnoOf(fd));
+        }
+        try {
+            return new BpfMap(MapInfo.read(fd), fd, true);
+        } catch (RuntimeException e) {
+            Native.LIBC.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Puts {@code program} in slot {@code index} of this PROG_ARRAY, where a
+     * tail call finds it. {@code flags} as for update (BPF_NOEXIST: only into
+     * an empty slot).
+     */
+    public void setProgram(int index, RawProgram program, long flags) {
+        if (type != BpfMapType.PROG_ARRAY) {
+            throw new IllegalStateException("map " + name + " is a " + type + ", not a PROG_ARRAY");
+        }
+        Pointer key = Memory.allocateDirect(Native.RUNTIME, 4);
+        key.putInt(0, index);
+        Pointer value = Memory.allocateDirect(Native.RUNTIME, 4);
+        value.putInt(0, program.fd());
+        int rc = Native.BPF.bpf_map_update_elem(fd, key, value, flags);
+        if (rc < 0) {
+            throw new LibbpfException("insert program " + program.name() + " into slot " + index + " of " + name,
+                    Native.errnoOf(rc));
         }
     }
 
@@ -313,6 +355,16 @@ public final class BpfMap implements AutoCloseable {
             sum += b.getLong(cpu * valueStride() + offset);
         }
         return sum;
+    }
+
+    /** The kernel lists a map's fd with map_type in fdinfo, a program's with prog_type. */
+    private static boolean isMap(int fd) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + fd)).stream()
+                    .anyMatch(l -> l.startsWith("map_type:"));
+        } catch (java.io.IOException e) {
+            return true; // no procfs: let the info call decide
+        }
     }
 
     /** Fd for calls outside libbpf inside this package (socket options, map-in-map). */

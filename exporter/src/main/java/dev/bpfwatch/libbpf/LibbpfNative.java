@@ -149,6 +149,24 @@ public interface LibbpfNative {
 
     void perf_buffer__free(Pointer pb);
 
+    // --- raw programs and maps (bpf(2) wrappers; used by xdpcap) ---
+    int bpf_prog_load(int type, String name, String license, @In Pointer insns, @size_t long insnCount, Pointer opts);
+
+    int bpf_map_create(int type, String name, int keySize, int valueSize, int maxEntries, Pointer opts);
+
+    int bpf_prog_test_run_opts(int progFd, Pointer opts);
+
+    /** {@code enum bpf_perf_event_ret (*)(void *ctx, int cpu, struct perf_event_header *event)}. */
+    public interface PerfRawCallback {
+        @Delegate
+        int event(Pointer ctx, int cpu, Pointer header);
+    }
+
+    Pointer perf_buffer__new_raw(int mapFd, @size_t long pageCount, @In Pointer attr, PerfRawCallback callback,
+                                 Pointer ctx, Pointer opts);
+
+    int perf_buffer__consume(Pointer pb);
+
     // --- logging ---
     /** libbpf's print hook: {@code int (*)(enum libbpf_print_level, const char *, va_list)}. */
     public interface PrintCallback {

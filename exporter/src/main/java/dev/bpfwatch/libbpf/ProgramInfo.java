@@ -16,6 +16,26 @@ public record ProgramInfo(int id, int type, String tag, String name, long runTim
     private static final int OFF_RUN_TIME_NS = 192;
     private static final int OFF_RUN_CNT = 200;
 
+    /**
+     * The info of the program the kernel knows by {@code id}, or empty when
+     * no program has that id (any more).
+     */
+    public static java.util.Optional<ProgramInfo> ofId(int id) {
+        int fd = Native.BPF.bpf_prog_get_fd_by_id(id);
+        if (fd < 0) {
+            int err = Native.errnoOf(fd);
+            if (err == 2) { // ENOENT: unloaded meanwhile
+                return java.util.Optional.empty();
+            }
+            throw new LibbpfException("open program id " + id, err);
+        }
+        try {
+            return java.util.Optional.of(read(fd));
+        } finally {
+            Native.LIBC.close(fd);
+        }
+    }
+
     static ProgramInfo read(int fd) {
         Pointer info = Memory.allocateDirect(Native.RUNTIME, SIZE, true);
         Pointer len = Memory.allocateDirect(Native.RUNTIME, 4);

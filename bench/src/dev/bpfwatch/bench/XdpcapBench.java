@@ -1,0 +1,214 @@
+package dev.bpfwatch.bench;
+
+import dev.bpfwatch.capture.Capture;
+import dev.bpfwatch.capture.CaptureOptions;
+import dev.bpfwatch.capture.CaptureStats;
+import dev.bpfwatch.capture.Hook;
+import dev.bpfwatch.capture.PcapWriter;
+import dev.bpfwatch.capture.XdpAction;
+import dev.bpfwatch.libbpf.BpfLink;
+import dev.bpfwatch.libbpf.BpfObject;
+import dev.bpfwatch.libbpf.BpfProgram;
+import dev.bpfwatch.libbpf.BpfStats;
+import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.NetworkNamespace;
+import dev.bpfwatch.libbpf.ProgramInfo;
+import dev.bpfwatch.pcap.ClassicFilter;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * 6. xdpcap: the per-packet cost of an instrumented XDP program with an
+ * empty hook, with a capture whose filter never matches, and with one that
+ * writes every packet, against the same program without a hook; and how
+ * many packets a capture writes per second with none lost, beside tcpdump -w
+ * (AF_PACKET) on the same interface under the same sender.
+ */
+final class XdpcapBench {
+    private static final int ROUNDS = 3;
+    private static final double SECONDS = 2;
+    private static final String NETNS = "bwbench-xdpcap";
+    private static final String NEVER = "ether proto 0x1234";
+    private static final Pattern SENT = Pattern.compile("sent (\\d+) ns (\\d+)");
+    private static final Pattern TCPDUMP = Pattern.compile("(\\d+) packets? captured[\\s\\S]*?(\\d+) packets? dropped by kernel");
+
+    private final Path build;
+    private final Path work;
+
+    XdpcapBench(Path build, Path work) {
+        this.build = build;
+        this.work = work;
+    }
+
+    /** [plain ns, empty hook ns, never-matching ns, writing ns, xdpcap written/s, tcpdump captured/s]. */
+    double[] run(Report.Section s) throws Exception {
+        s.method("`bench/bpf/bench_xdpcap.bpf.c`: the same XDP program (returns XDP_PASS) without a hook "
+                + "(`bench_xdp_plain`) and ending in `xdpcap_exit()` (`bench_xdp_hooked`), attached in turn to `lo` "
+                + "of a netns of the benchmark's own (generic XDP). Load: `bench/c/udp_flood` inside that netns to "
+                + "127.0.0.1 (64-byte datagrams, sendmmsg, one core) for " + SECONDS + " s per round.");
+        s.method("ns/packet = delta run_time_ns / delta run_cnt of the attached program (kernel BPF stats on); a "
+                + "tail call runs inside its caller, so the hooked program's time includes the capture program. "
+                + "Four configurations alternate, " + ROUNDS + " rounds each (median): plain; hooked, empty hook; "
+                + "hooked with a capture (in-process `Capture`, all five actions) filtering `" + NEVER + "` "
+                + "(never matches); hooked with a capture of every packet written as pcap to a file.");
+        s.method("Throughput: packets the writing capture wrote per second of sender time, and its lost count, "
+                + "beside `tcpdump -i lo -w FILE` (AF_PACKET, its default buffer) in the same netns under the same "
+                + "sender with the plain program attached; tcpdump's own exit counts give captured and dropped.");
+        Path obj = build.resolve("bpf/bench_xdpcap.bpf.o");
+        Path netns = Path.of("/run/netns", NETNS);
+        Proc.run("sh", "-c", "ip netns del " + NETNS + " 2>/dev/null; ip netns add " + NETNS
+                + " && ip -n " + NETNS + " link set lo up");
+        Bpffs.ensureMounted(Bpffs.DEFAULT);
+        Path pin = Path.of("/sys/fs/bpf/bpfwatch-bench-xdpcap-hook");
+        Files.deleteIfExists(pin);
+        List<double[]> costs = new ArrayList<>();
+        List<Double> written = new ArrayList<>();
+        List<Double> sentRates = new ArrayList<>();
+        List<Double> tcpdumpRates = new ArrayList<>();
+        long lost = 0;
+        long tcpdumpDropped = 0;
+        try (BpfStats stats = BpfStats.enable(); BpfObject o = BpfObject.open(obj)) {
+            o.load();
+            o.map("bench_xdpcap_hook").orElseThrow().pin(pin.toString());
+            BpfProgram plain = o.program("bench_xdp_plain").orElseThrow();
+            BpfProgram hooked = o.program("bench_xdp_hooked").orElseThrow();
+            try (Hook hook = Hook.open(pin)) {
+                for (int r = 0; r < ROUNDS; r++) {
+                    double[] round = new double[4];
+                    round[0] = cost(plain, netns, null, null);
+                    round[1] = cost(hooked, netns, null, null);
+                    round[2] = cost(hooked, netns, hook, NEVER);
+                    long[] result = new long[3];
+                    round[3] = cost(hooked, netns, hook, "", result);
+                    written.add(result[0] / (result[2] / 1e9));
+                    sentRates.add(result[1] / (result[2] / 1e9));
+                    lost += lastLost;
+                    costs.add(round);
+                    double[] t = tcpdump(plain, netns);
+                    tcpdumpRates.add(t[0]);
+                    tcpdumpDropped += (long) t[1];
+                }
+            }
+        } finally {
+            Files.deleteIfExists(pin);
+            Proc.run("sh", "-c", "ip netns del " + NETNS + " 2>/dev/null; true");
+        }
+        double[] med = new double[4];
+        for (int i = 0; i < 4; i++) {
+            List<Double> xs = new ArrayList<>();
+            for (double[] c : costs) {
+                xs.add(c[i]);
+            }
+            med[i] = Timing.median(xs);
+        }
+        double xdpcapRate = Timing.median(written);
+        double tcpdumpRate = Timing.median(tcpdumpRates);
+        s.row("instrumented program, empty hook, ns/packet", String.format("%.1f ns", med[1]),
+                String.format("same program without hook %.1f ns", med[0]), String.format("%+.1f ns", med[1] - med[0]),
+                "<= +10 ns", med[1] - med[0] <= 10);
+        s.row("with a capture that never matches, ns/packet", String.format("%.1f ns", med[2]),
+                String.format("without hook %.1f ns", med[0]), String.format("%+.1f ns", med[2] - med[0]), "", null);
+        s.row("with a capture writing every packet, ns/packet", String.format("%.1f ns", med[3]),
+                String.format("without hook %.1f ns", med[0]), String.format("%+.1f ns", med[3] - med[0]), "", null);
+        s.row("packets written per second (lost: " + lost + ")", String.format("%,.0f/s", xdpcapRate),
+                String.format("tcpdump -w %,.0f/s (dropped: %d)", tcpdumpRate, tcpdumpDropped),
+                Report.ratio(xdpcapRate, tcpdumpRate), ">= tcpdump, 0 lost", xdpcapRate >= tcpdumpRate && lost == 0);
+        s.note(String.format("Sender rate while the writing capture ran (median over rounds): %,.0f datagrams/s; "
+                + "the capture also writes the ICMP port-unreachable replies, so it can write more than was sent.",
+                Timing.median(sentRates)));
+        s.note("The capture's reader takes each sample through a jnr-ffi upcall from libbpf's perf_buffer on a "
+                + "2-CPU machine it shares with the sender, so its rate is bounded by that upcall and by CPU.");
+        System.out.printf("xdpcap: plain %.1f ns, empty hook %.1f ns, never %.1f ns, writing %.1f ns; "
+                + "%,.0f/s written (lost %d) vs tcpdump %,.0f/s (dropped %d)%n", med[0], med[1], med[2], med[3],
+                xdpcapRate, lost, tcpdumpRate, tcpdumpDropped);
+        return new double[] {med[0], med[1], med[2], med[3], xdpcapRate, tcpdumpRate};
+    }
+
+    private long lastLost;
+
+    private double cost(BpfProgram program, Path netns, Hook hook, String filter) throws Exception {
+        return cost(program, netns, hook, filter, new long[3]);
+    }
+
+    /** ns/packet of {@code program} over one flood; result = [written, sent, sender ns] when capturing. */
+    private double cost(BpfProgram program, Path netns, Hook hook, String filter, long[] result) throws Exception {
+        lastLost = 0;
+        try (BpfLink link = NetworkNamespace.call(netns, program::attach)) {
+            Capture capture = null;
+            Path file = work.resolve("xdpcap-bench.pcap");
+            OutputStream out = null;
+            if (hook != null) {
+                out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
+                CaptureOptions options = new CaptureOptions(EnumSet.allOf(XdpAction.class),
+                        ClassicFilter.of(filter, CaptureOptions.DEFAULT_SNAPLEN), CaptureOptions.DEFAULT_SNAPLEN,
+                        4L << 20, CaptureOptions.DEFAULT_WAKEUP_EVENTS, 0, false);
+                capture = Capture.start(hook, options, new PcapWriter(out, CaptureOptions.DEFAULT_SNAPLEN));
+            }
+            ProgramInfo before = program.info();
+            long[] sent = flood();
+            ProgramInfo after = program.info();
+            if (capture != null) {
+                capture.close();
+                out.close();
+                long w = 0;
+                for (CaptureStats st : capture.stats()) {
+                    w += st.written();
+                    lastLost += st.lost();
+                }
+                result[0] = w;
+                result[1] = sent[0];
+                result[2] = sent[1];
+                Files.deleteIfExists(file);
+            }
+            return EventCostBench.perEvent(before, after);
+        }
+    }
+
+    /** [sent, ns] from udp_flood inside the netns, to a closed port on its loopback. */
+    private long[] flood() {
+        String out = Proc.run(List.of("ip", "netns", "exec", NETNS, build.resolve("udp_flood").toString(),
+                "127.0.0.1", "9", Double.toString(SECONDS)), 60);
+        Matcher m = SENT.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("udp_flood said: " + out);
+        }
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
+    /** [packets captured per second of sender time, dropped by kernel] of tcpdump -w under the same flood. */
+    private double[] tcpdump(BpfProgram plain, Path netns) throws Exception {
+        Path file = work.resolve("tcpdump-bench.pcap");
+        Path err = work.resolve("tcpdump-bench.err");
+        try (BpfLink link = NetworkNamespace.call(netns, plain::attach)) {
+            Process p = new ProcessBuilder("ip", "netns", "exec", NETNS, "tcpdump", "-i", "lo", "-n", "-w",
+                    file.toString()).redirectError(err.toFile()).start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!Files.readString(err).contains("listening on") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            long[] sent = flood();
+            Thread.sleep(200); // what is queued in the AF_PACKET ring gets written before the stop
+            Proc.run("kill", "-INT", Long.toString(p.pid()));
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("tcpdump did not stop");
+            }
+            Matcher m = TCPDUMP.matcher(Files.readString(err));
+            if (!m.find()) {
+                throw new IllegalStateException("tcpdump said: " + Files.readString(err));
+            }
+            return new double[] {Long.parseLong(m.group(1)) / (sent[1] / 1e9), Long.parseLong(m.group(2))};
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(err);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.bpfwatch.capture;
+
+import dev.bpfwatch.libbpf.BpfMap;
+import dev.bpfwatch.libbpf.BpfMapType;
+import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.libbpf.PacketPerfBuffer;
+import dev.bpfwatch.libbpf.RawProgram;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A running capture: one program per captured action in the hook, the perf
+ * rings they write to, and the writer the samples go to. Starting checks
+ * every slot before it inserts anything, and undoes what it did when a step
+ * fails, so a refused capture leaves the hook as it was. Closing takes the
+ * programs out of the hook first (no new samples), then drains the rings
+ * into the writer.
+ */
+public final class Capture implements AutoCloseable {
+    private static final int EINVAL = 22;
+
+    private final Hook hook;
+    private final CaptureOptions options;
+    private final PacketWriter writer;
+    private final BpfMap stats;
+    private final PacketPerfBuffer rings;
+    private final Map<XdpAction, RawProgram> programs = new EnumMap<>(XdpAction.class);
+    private final AtomicLongArray written = new AtomicLongArray(XdpAction.values().length);
+    private final java.util.concurrent.atomic.AtomicLong ringLost = new java.util.concurrent.atomic.AtomicLong();
+    /** CLOCK_MONOTONIC (bpf_ktime_get_ns, System.nanoTime) to wall clock. */
+    private final long monotonicToEpoch;
+    private volatile IOException writeFailure;
+    private boolean closed;
+    /** The counts as they stood when the capture closed (the map is gone then). */
+    private List<CaptureStats> finalStats;
+
+    private Capture(Hook hook, CaptureOptions options, PacketWriter writer) {
+        this.hook = hook;
+        this.options = options;
+        this.writer = writer;
+        java.time.Instant now = java.time.Instant.now();
+        this.monotonicToEpoch = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+        this.stats = BpfMap.create(BpfMapType.PERCPU_ARRAY, "xdpcap_stats", 4, CaptureProgram.STATS_VALUE,
+                XdpAction.values().length);
+        PacketPerfBuffer r;
+        try {
+            r = PacketPerfBuffer.start("xdpcap_packets", options.bufferBytes(), options.wakeupEvents(),
+                    options.watermarkBytes(), (cpu, data) -> onSample(data), ringLost::addAndGet);
+        } catch (RuntimeException e) {
+            stats.close();
+            throw e;
+        }
+        this.rings = r;
+    }
+
+    /**
+     * Loads the programs and inserts them into the hook.
+     *
+     * @throws HookException when a slot is taken (nothing inserted then)
+     * @throws dev.bpfwatch.libbpf.VerifierException when the kernel refuses a translated filter
+     */
+    public static Capture start(Hook hook, CaptureOptions options, PacketWriter writer) {
+        for (XdpAction a : options.actions()) {
+            hook.requireFree(a);
+        }
+        Capture c = new Capture(hook, options, writer);
+        try {
+            for (XdpAction a : options.actions()) {
+                c.insert(a);
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void insert(XdpAction action) {
+        byte[] insns = CaptureProgram.build(options.filter(), action, options.snaplen());
+        RawProgram p = load(insns, 0);
+        try {
+            hook.insert(action, p);
+        } catch (LibbpfException e) {
+            p.close();
+            if (e.errno() != EINVAL) {
+                throw e;
+            }
+            // The hook's owner handles multi-buffer frames: only a program that does too may be tail-called.
+            p = load(insns, RawProgram.BPF_F_XDP_HAS_FRAGS);
+            try {
+                hook.insert(action, p);
+            } catch (RuntimeException again) {
+                p.close();
+                throw again;
+            }
+        }
+        programs.put(action, p);
+    }
+
+    private RawProgram load(byte[] insns, int flags) {
+        return RawProgram.load(Hook.programName(ProcessHandle.current().pid()), RawProgram.BPF_PROG_TYPE_XDP,
+                RawProgram.BPF_XDP, flags, insns, List.of(stats, rings.map()));
+    }
+
+    private void onSample(byte[] raw) {
+        CaptureSample s = CaptureSample.parse(raw);
+        try {
+            writer.write(s, s.monotonicNs() + monotonicToEpoch);
+            if (options.flush()) {
+                writer.flush();
+            }
+            written.incrementAndGet(s.action().slot());
+        } catch (IOException e) {
+            writeFailure = e; // the reader (a closed pipe) is gone: the command stops on it
+        }
+    }
+
+    /** Set when writing failed (e.g. the reading end of a pipe closed). */
+    public IOException writeFailure() {
+        return writeFailure;
+    }
+
+    /** Per captured action, in slot order; after close, the final counts. */
+    public synchronized List<CaptureStats> stats() {
+        if (closed) {
+            return finalStats == null ? List.of() : finalStats;
+        }
+        List<CaptureStats> out = new ArrayList<>();
+        for (XdpAction a : options.actions()) {
+            byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(a.slot()).array();
+            byte[] v = stats.lookup(key).orElseThrow();
+            long lost = stats.sumU64(v, CaptureProgram.STAT_OUTPUT_ERRORS);
+            out.add(new CaptureStats(a, stats.sumU64(v, CaptureProgram.STAT_SEEN),
+                    stats.sumU64(v, CaptureProgram.STAT_MATCHED), written.get(a.slot()), lost));
+        }
+        return out;
+    }
+
+    /** Samples the kernel reported lost in PERF_RECORD_LOST records, all rings together. */
+    public long ringLost() {
+        return ringLost.get();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        for (Map.Entry<XdpAction, RawProgram> e : programs.entrySet()) {
+            try {
+                hook.remove(e.getKey(), e.getValue());
+            } catch (RuntimeException ex) {
+                failure = failure == null ? ex : failure;
+            }
+        }
+        rings.close();
+        programs.values().forEach(RawProgram::close);
+        try {
+            writer.flush();
+        } catch (IOException e) {
+            writeFailure = writeFailure == null ? e : writeFailure;
+        }
+        try {
+            closed = false; // read the map once more, with every sample drained and written
+            finalStats = stats();
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
+        } finally {
+            closed = true;
+        }
+        stats.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.bpfwatch.capture;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Classic pcap, nanosecond variant (magic 0xa1b23c4d, which tcpdump and
+ * Wireshark read), Ethernet link type. The format has no room for the XDP
+ * action: use {@link PcapngWriter} for that.
+ */
+public final class PcapWriter implements PacketWriter {
+    private static final int MAGIC_NANOS = 0xa1b23c4d;
+    private static final int LINKTYPE_ETHERNET = 1;
+    private final OutputStream out;
+
+    public PcapWriter(OutputStream out, int snaplen) throws IOException {
+        this.out = out;
+        ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+                .putInt(snaplen).putInt(LINKTYPE_ETHERNET);
+        out.write(h.array());
+    }
+
+    @Override
+    public void write(CaptureSample s, long epochNanos) throws IOException {
+        ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        r.putInt((int) (epochNanos / 1_000_000_000L)).putInt((int) (epochNanos % 1_000_000_000L))
+                .putInt(s.data().length).putInt(s.length());
+        out.write(r.array());
+        out.write(s.data());
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}
