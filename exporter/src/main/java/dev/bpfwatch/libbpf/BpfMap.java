@@ -105,8 +105,9 @@ public final class BpfMap implements AutoCloseable {
 
     /**
      * Puts {@code program} in slot {@code index} of this PROG_ARRAY, where a
-     * tail call finds it. {@code flags} as for update (BPF_NOEXIST: only into
-     * an empty slot).
+     * tail call finds it, replacing what was there. {@code flags}: BPF_ANY
+     * (the kernel takes no other for prog arrays: there is no atomic
+     * "only into an empty slot").
      */
     public void setProgram(int index, RawProgram program, long flags) {
         if (type != BpfMapType.PROG_ARRAY) {

@@ -167,6 +167,13 @@ public interface LibbpfNative {
 
     int perf_buffer__consume(Pointer pb);
 
+    int perf_buffer__epoll_fd(Pointer pb);
+
+    @size_t long perf_buffer__buffer_cnt(Pointer pb);
+
+    /** The ring's mmap: struct perf_event_mmap_page, then the data pages; the size out is the data pages' only. */
+    int perf_buffer__buffer(Pointer pb, int index, Pointer bufOut, Pointer sizeOut);
+
     // --- logging ---
     /** libbpf's print hook: {@code int (*)(enum libbpf_print_level, const char *, va_list)}. */
     public interface PrintCallback {

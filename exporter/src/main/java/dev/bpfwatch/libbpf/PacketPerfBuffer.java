@@ -1,5 +1,7 @@
 package dev.bpfwatch.libbpf;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.LongConsumer;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -9,10 +11,17 @@ import jnr.ffi.Pointer;
  * that emit many samples, such as captured packets, with the wakeup policy
  * set here: libbpf's perf_buffer__new wakes the reader on every sample,
  * about 1 us a packet on this kind of machine, while a wakeup every 64
- * samples costs about 120 ns (DESIGN.md). Samples below the wakeup point are
- * drained on every poll timeout, so a quiet ring is still read within
- * {@link #POLL_MS}. Closing stops the reader, drains what is left, then
- * frees the rings: nothing written before close is lost.
+ * samples costs about 120 ns (DESIGN.md).
+ *
+ * <p>libbpf sets the rings up (perf_buffer__new_raw: events, mmap, map
+ * slots, epoll), but the rings are read here, not through libbpf's
+ * per-sample callback: an upcall from C into Java per sample costs more
+ * than the rest of the reading together, so each ring's waiting records
+ * are copied out in one piece (at most two, where they wrap) and split in
+ * Java. The reader waits on libbpf's epoll fd, which never consumes; a ring
+ * below its wakeup point is still read within {@link #POLL_MS}. Closing
+ * stops the reader, drains what is left, then frees the rings: nothing
+ * written before close is lost.
  */
 public final class PacketPerfBuffer implements AutoCloseable {
     /** Upper bound on the delay of a sample in a ring that never reaches its wakeup point. */
@@ -26,6 +35,12 @@ public final class PacketPerfBuffer implements AutoCloseable {
     private static final int PERF_RECORD_LOST = 2;
     private static final int PERF_RECORD_SAMPLE = 9;
     private static final int LIBBPF_PERF_EVENT_CONT = -2;
+    // struct perf_event_mmap_page
+    private static final int DATA_HEAD = 1024;
+    private static final int DATA_TAIL = 1032;
+    private static final int DATA_OFFSET = 1040;
+    private static final int DATA_SIZE = 1048;
+    private static final int EPOLL_EVENT_SIZE = 12;
 
     /** Receives one sample's bytes (what the program passed to bpf_perf_event_output, padded to 8). */
     public interface SampleSink {
@@ -34,16 +49,35 @@ public final class PacketPerfBuffer implements AutoCloseable {
 
     private final BpfMap map;
     private final Pointer buffer;
-    // Held so the native callback stays reachable while libbpf may call it.
+    // Held so the native callback stays reachable while libbpf holds it (it is never called: see read()).
     private final LibbpfNative.PerfRawCallback callback;
+    private final Pointer[] rings;
+    private final SampleSink sink;
+    private final LongConsumer onLost;
     private final Thread poller;
+    private byte[] chunk = new byte[1 << 16];
     private volatile boolean closing;
     private boolean freed;
 
-    private PacketPerfBuffer(BpfMap map, Pointer buffer, LibbpfNative.PerfRawCallback callback) {
+    private PacketPerfBuffer(BpfMap map, Pointer buffer, LibbpfNative.PerfRawCallback callback, SampleSink sink,
+                             LongConsumer onLost) {
         this.map = map;
         this.buffer = buffer;
         this.callback = callback;
+        this.sink = sink;
+        this.onLost = onLost;
+        int n = (int) Native.BPF.perf_buffer__buffer_cnt(buffer);
+        this.rings = new Pointer[n];
+        Pointer base = Memory.allocateDirect(Native.RUNTIME, 8);
+        Pointer size = Memory.allocateDirect(Native.RUNTIME, 8);
+        for (int i = 0; i < n; i++) {
+            int rc = Native.BPF.perf_buffer__buffer(buffer, i, base, size);
+            if (rc < 0) {
+                throw new LibbpfException("perf ring " + i + " of " + map.name(), Native.errnoOf(rc));
+            }
+            // libbpf reports the data pages' size; the mapping also holds the header page before them.
+            rings[i] = Pointer.wrap(Native.RUNTIME, base.getAddress(0), size.getLong(0) + PAGE);
+        }
         this.poller = new Thread(this::poll, "perf-packets-" + map.name());
         this.poller.setDaemon(true);
     }
@@ -59,6 +93,7 @@ public final class PacketPerfBuffer implements AutoCloseable {
                                          SampleSink sink, LongConsumer onLost) {
         int cpus = Cpus.possible();
         BpfMap map = BpfMap.create(BpfMapType.PERF_EVENT_ARRAY, name, 4, 4, cpus);
+        Pointer opened = null;
         try {
             Pointer attr = Memory.allocateDirect(Native.RUNTIME, ATTR_SIZE, true);
             attr.putInt(0, PERF_TYPE_SOFTWARE);
@@ -72,32 +107,21 @@ public final class PacketPerfBuffer implements AutoCloseable {
             } else {
                 attr.putInt(48, Math.max(1, wakeupEvents));
             }
-            LibbpfNative.PerfRawCallback callback = (ctx, cpu, header) -> {
-                int type = header.getInt(0);
-                try {
-                    if (type == PERF_RECORD_SAMPLE) {
-                        int size = header.getInt(8);
-                        byte[] data = new byte[size];
-                        header.get(12, data, 0, size);
-                        sink.sample(cpu, data);
-                    } else if (type == PERF_RECORD_LOST) {
-                        onLost.accept(header.getLong(16));
-                    }
-                } catch (RuntimeException e) {
-                    // Never unwind into libbpf's C frames: a sample the sink cannot take is skipped.
-                }
-                return LIBBPF_PERF_EVENT_CONT;
-            };
-            LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
+            LibbpfNative.PerfRawCallback callback = (ctx, cpu, header) -> LIBBPF_PERF_EVENT_CONT;
+            LibbpfLog.Captured<Pointer> result = LibbpfLog.capture(
                     () -> Native.BPF.perf_buffer__new_raw(map.fd(), pages(bytesPerCpu), attr, callback, null, null));
             int err = Native.errno();
-            if (opened.result() == null) {
-                throw new LibbpfException("open perf rings of " + name, err, LibbpfLog.lastLine(opened.log()));
+            if (result.result() == null) {
+                throw new LibbpfException("open perf rings of " + name, err, LibbpfLog.lastLine(result.log()));
             }
-            PacketPerfBuffer b = new PacketPerfBuffer(map, opened.result(), callback);
+            opened = result.result();
+            PacketPerfBuffer b = new PacketPerfBuffer(map, opened, callback, sink, onLost);
             b.poller.start();
             return b;
         } catch (RuntimeException e) {
+            if (opened != null) {
+                Native.BPF.perf_buffer__free(opened);
+            }
             map.close();
             throw e;
         }
@@ -115,13 +139,74 @@ public final class PacketPerfBuffer implements AutoCloseable {
     }
 
     private void poll() {
+        int epollFd = Native.BPF.perf_buffer__epoll_fd(buffer);
+        Pointer events = Memory.allocateDirect(Native.RUNTIME, (long) EPOLL_EVENT_SIZE * rings.length);
         while (!closing) {
-            int rc = Native.BPF.perf_buffer__poll(buffer, POLL_MS);
-            if (rc < 0 && -rc != 4) { // EINTR: a signal, poll again
-                return;
+            if (drain() == 0) {
+                Native.LIBC.epoll_wait(epollFd, events, rings.length, POLL_MS);
             }
-            Native.BPF.perf_buffer__consume(buffer);
         }
+    }
+
+    /** Reads every ring up to its head; @return records read. */
+    private int drain() {
+        int records = 0;
+        for (int i = 0; i < rings.length; i++) {
+            records += read(i);
+        }
+        return records;
+    }
+
+    /**
+     * The kernel writes records at data_head, we read from data_tail and
+     * hand the space back by moving data_tail. x86-64 keeps loads in order
+     * and stores after loads, and each native access here is a call the JIT
+     * does not reorder, which is the ordering the ring needs.
+     */
+    private int read(int cpu) {
+        Pointer ring = rings[cpu];
+        long head = ring.getLong(DATA_HEAD);
+        long tail = ring.getLong(DATA_TAIL);
+        if (head == tail) {
+            return 0;
+        }
+        long dataOffset = ring.getLong(DATA_OFFSET);
+        long dataSize = ring.getLong(DATA_SIZE);
+        int length = (int) (head - tail);
+        if (chunk.length < length) {
+            chunk = new byte[Integer.highestOneBit(length) << 1];
+        }
+        long from = tail % dataSize;
+        int first = (int) Math.min(length, dataSize - from);
+        ring.get(dataOffset + from, chunk, 0, first);
+        if (first < length) {
+            ring.get(dataOffset, chunk, first, length - first);
+        }
+        ByteBuffer b = ByteBuffer.wrap(chunk, 0, length).order(ByteOrder.nativeOrder());
+        int records = 0;
+        for (int at = 0; at + 8 <= length; ) {
+            int type = b.getInt(at);
+            int size = b.getShort(at + 6) & 0xffff;
+            if (size < 8 || at + size > length) {
+                break; // cannot happen with a sane kernel; never loop on it
+            }
+            try {
+                if (type == PERF_RECORD_SAMPLE) {
+                    int raw = b.getInt(at + 8);
+                    byte[] data = new byte[Math.min(raw, size - 12)];
+                    System.arraycopy(chunk, at + 12, data, 0, data.length);
+                    sink.sample(cpu, data);
+                } else if (type == PERF_RECORD_LOST) {
+                    onLost.accept(b.getLong(at + 16));
+                }
+            } catch (RuntimeException e) {
+                // a sample the sink cannot take is skipped; the ring must still move on
+            }
+            records++;
+            at += size;
+        }
+        ring.putLong(DATA_TAIL, head);
+        return records;
     }
 
     /** Stops reading after draining every ring; the sink sees no sample after this returns. */
@@ -137,7 +222,7 @@ public final class PacketPerfBuffer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (!poller.isAlive()) {
-            Native.BPF.perf_buffer__consume(buffer);
+            drain();
             Native.BPF.perf_buffer__free(buffer);
             freed = true;
         }

@@ -24,11 +24,17 @@ final class FilterRun implements AutoCloseable {
     private final List<CaptureSample> samples = Collections.synchronizedList(new ArrayList<>());
     private final XdpAction action;
 
+    private final java.util.concurrent.atomic.AtomicLong lost = new java.util.concurrent.atomic.AtomicLong();
+
     FilterRun(List<ClassicInstruction> filter, XdpAction action, int snaplen) {
+        this(filter, action, snaplen, 65536);
+    }
+
+    FilterRun(List<ClassicInstruction> filter, XdpAction action, int snaplen, long ringBytes) {
         this.action = action;
         stats = BpfMap.create(BpfMapType.PERCPU_ARRAY, "test_stats", 4, CaptureProgram.STATS_VALUE, 5);
-        rings = PacketPerfBuffer.start("test_packets", 65536, 1, 0,
-                (cpu, data) -> samples.add(CaptureSample.parse(data)), n -> { });
+        rings = PacketPerfBuffer.start("test_packets", ringBytes, 1, 0,
+                (cpu, data) -> samples.add(CaptureSample.parse(data)), lost::addAndGet);
         program = RawProgram.load("xdpcap_test", RawProgram.BPF_PROG_TYPE_XDP, RawProgram.BPF_XDP, 0,
                 CaptureProgram.build(filter, action, snaplen), List.of(stats, rings.map()));
     }
@@ -46,6 +52,16 @@ final class FilterRun implements AutoCloseable {
     long counter(int field) {
         byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(action.slot()).array();
         return stats.sumU64(stats.lookup(key).orElseThrow(), field);
+    }
+
+    /** Samples read so far (the rings stay open). */
+    int samplesSoFar() {
+        return samples.size();
+    }
+
+    /** Samples the kernel reported lost (ring full). */
+    long lost() {
+        return lost.get();
     }
 
     /** Every sample written, after draining the rings (closes them). */
