@@ -1,9 +1,10 @@
 #!/bin/busybox sh
 # /init of a kernel-matrix guest. Loads the guest kernel's virtio and 9p
 # modules, mounts the host's / and the checkout read-only over 9p and the
-# run's output directory read-write, each at its own path, adds the kernel file systems the
-# tests use, and runs $bpfwatch_out/guest-command.sh chrooted into the host's
-# tree. Its exit code lands in $bpfwatch_out/guest-exit-code; then power off.
+# run's output directory read-write, each at its own path, adds the kernel
+# file systems the tests use, and runs $bpfwatch_out/guest-command.sh
+# chrooted into the host's tree. Its exit code lands in
+# $bpfwatch_out/guest-exit-code; then the guest powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
