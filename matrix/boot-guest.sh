@@ -17,13 +17,13 @@ rm -f "$out/guest-exit-code"
 
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -smp 2 -m 2560 \
-  -nographic -no-reboot -nodefaults -serial "file:$out/console.log" \
+  -nographic -no-reboot -nodefaults -monitor none -serial "file:$out/console.log" \
   -kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.cpio.gz" \
   -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off bpfwatch_out=$out bpfwatch_repo=$repo" \
   -virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
-  && rc=0 || rc=$?
+  < /dev/null && rc=0 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   exit 124
 fi
