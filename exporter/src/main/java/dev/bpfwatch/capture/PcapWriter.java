@@ -10,13 +10,12 @@ import java.nio.ByteOrder;
  * Wireshark read), Ethernet link type. The format has no room for the XDP
  * action: use {@link PcapngWriter} for that.
  */
-public final class PcapWriter implements PacketWriter {
+public final class PcapWriter extends StreamPacketWriter {
     private static final int MAGIC_NANOS = 0xa1b23c4d;
     private static final int LINKTYPE_ETHERNET = 1;
-    private final OutputStream out;
 
     public PcapWriter(OutputStream out, int snaplen) throws IOException {
-        this.out = out;
+        super(out);
         ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
                 .putInt(snaplen).putInt(LINKTYPE_ETHERNET);
@@ -30,15 +29,5 @@ public final class PcapWriter implements PacketWriter {
                 .putInt(s.data().length).putInt(s.length());
         out.write(r.array());
         out.write(s.data());
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        out.close();
     }
 }

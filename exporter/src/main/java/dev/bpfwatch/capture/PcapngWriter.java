@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * action as a u64, which Wireshark shows as the frame's verdict; and the rx
  * queue in epb_queue (code 7). One interface, Ethernet, nanosecond times.
  */
-public final class PcapngWriter implements PacketWriter {
+public final class PcapngWriter extends StreamPacketWriter {
     private static final int SHB = 0x0a0d0d0a;
     private static final int IDB = 1;
     private static final int EPB = 6;
@@ -22,10 +22,9 @@ public final class PcapngWriter implements PacketWriter {
     private static final int EPB_VERDICT = 6;
     private static final int EPB_QUEUE = 7;
     private static final int VERDICT_XDP = 2;
-    private final OutputStream out;
 
     public PcapngWriter(OutputStream out, int snaplen) throws IOException {
-        this.out = out;
+        super(out);
         ByteBuffer shb = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
         shb.putInt(SHB).putInt(28).putInt(BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0)
                 .putLong(-1L) // section length unknown: we stream
@@ -55,15 +54,5 @@ public final class PcapngWriter implements PacketWriter {
         b.putShort((short) OPT_END).putShort((short) 0);
         b.putInt(total);
         out.write(b.array());
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        out.close();
     }
 }

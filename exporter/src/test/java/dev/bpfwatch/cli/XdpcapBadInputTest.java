@@ -6,11 +6,10 @@ import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfMapType;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.testing.CliRun;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.Resources;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Every bad input to `bpfwatch xdpcap` gets one line on stderr and exit 2,
@@ -113,26 +111,20 @@ class XdpcapBadInputTest {
 
     @Test
     void checkDescribesAValidHook() {
-        StringWriter out = new StringWriter();
-        CommandLine cl = BpfwatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        assertEquals(0, cl.execute("xdpcap", "--check", hook.toString()));
+        CliRun check = CliRun.of("xdpcap", "--check", hook.toString());
+        assertEquals(0, check.exit());
         assertEquals("hook " + hook + ": PROG_ARRAY id " + hookMap.id() + ", 5 slots: valid\n"
-                + "slots: aborted empty, drop empty, pass empty, tx empty, redirect empty\n", out.toString());
+                + "slots: aborted empty, drop empty, pass empty, tx empty, redirect empty\n", check.out());
     }
 
     private void assertRefused(String line, String... args) {
-        StringWriter err = new StringWriter();
-        StringWriter out = new StringWriter();
-        CommandLine cl = BpfwatchCommand.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(out, true));
         String[] full = new String[args.length + 1];
         full[0] = "xdpcap";
         System.arraycopy(args, 0, full, 1, args.length);
-        assertEquals(2, cl.execute(full), String.join(" ", args) + ": " + err);
-        assertEquals(line + "\n", err.toString(), String.join(" ", args));
-        assertEquals("", out.toString());
+        CliRun run = CliRun.of(full);
+        assertEquals(2, run.exit(), String.join(" ", args) + ": " + run.err());
+        assertEquals(line + "\n", run.err(), String.join(" ", args));
+        assertEquals("", run.out());
         for (int slot = 0; slot < 5; slot++) {
             byte[] key = {(byte) slot, 0, 0, 0};
             assertEquals(java.util.Optional.empty(), hookMap.lookup(key), "slot " + slot + " after " + String.join(" ", args));

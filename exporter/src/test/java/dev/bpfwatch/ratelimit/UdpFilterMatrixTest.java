@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpfwatch.cli.BpfwatchCommand;
+import dev.bpfwatch.testing.CliRun;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.ForeignUdpReceiver;
 import dev.bpfwatch.testing.KernelMatrix;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
@@ -29,7 +27,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The UDP rate-limit filter on every kernel of the matrix, with exact counts.
@@ -112,13 +109,13 @@ class UdpFilterMatrixTest {
             warmUp(sender, port, () -> receiver.drain(QUIET_MILLIS));
 
             long t0 = System.nanoTime();
-            Cli attach = cli("udp-limit", "attach", "--pid", Long.toString(receiver.pid()), "--port",
+            CliRun attach = CliRun.of("udp-limit", "attach", "--pid", Long.toString(receiver.pid()), "--port",
                     Integer.toString(port), "--rate", Long.toString(RATE), "--burst", Integer.toString(BURST),
                     "--name", name);
             long attachMs = millisSince(t0);
             assertEquals(0, attach.exit(), attach.err());
             assertTrue(attach.out().contains("attached " + name + " to pid " + receiver.pid()), attach.out());
-            Cli status = cli("udp-limit", "status", "--name", name, "--output", "json");
+            CliRun status = CliRun.of("udp-limit", "status", "--name", name, "--output", "json");
             assertTrue(status.out().contains("\"program\":\"" + expected.programName() + "\""), status.out());
 
             Round r = round(sender, port, () -> receiver.drain(QUIET_MILLIS), expected);
@@ -126,7 +123,7 @@ class UdpFilterMatrixTest {
                     KernelMatrix.kernel(), attachMs, r);
 
             detachAndCheckNothingLeft(r, () -> {
-                Cli detach = cli("udp-limit", "detach", "--name", name);
+                CliRun detach = CliRun.of("udp-limit", "detach", "--name", name);
                 assertEquals(0, detach.exit(), detach.err());
                 assertTrue(detach.out().contains("detached " + name + " from pid " + receiver.pid()), detach.out());
                 return null;
@@ -327,18 +324,5 @@ class UdpFilterMatrixTest {
                     + "datagrams for one destination on different CPUs at the same instant can be admitted on one token; "
                     + counts);
         }
-    }
-
-    record Cli(int exit, String out, String err) {
-    }
-
-    private static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = BpfwatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Cli(exit, out.toString(), err.toString());
     }
 }
