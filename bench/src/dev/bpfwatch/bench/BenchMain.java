@@ -107,7 +107,7 @@ public final class BenchMain {
         }
         if (wanted(only, 6)) {
             try {
-                new XdpcapBench(build, work).run(s6);
+                new XdpcapBench(build, work, jar, javaOpts).run(s6);
             } catch (Exception | Error e) {
                 fail(s6, e, failed);
             }

@@ -1,25 +1,20 @@
 package dev.bpfwatch.bench;
 
-import dev.bpfwatch.capture.Capture;
-import dev.bpfwatch.capture.CaptureOptions;
-import dev.bpfwatch.capture.CaptureStats;
 import dev.bpfwatch.capture.Hook;
-import dev.bpfwatch.capture.PcapWriter;
 import dev.bpfwatch.capture.XdpAction;
 import dev.bpfwatch.libbpf.BpfLink;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.BpfStats;
+import dev.bpfwatch.libbpf.Cpus;
 import dev.bpfwatch.libbpf.Bpffs;
 import dev.bpfwatch.libbpf.NetworkNamespace;
 import dev.bpfwatch.libbpf.ProgramInfo;
-import dev.bpfwatch.pcap.ClassicFilter;
-import java.io.BufferedOutputStream;
-import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,15 +32,23 @@ final class XdpcapBench {
     private static final double SECONDS = 2;
     private static final String NETNS = "bwbench-xdpcap";
     private static final String NEVER = "ether proto 0x1234";
+    /** Ring bytes per CPU for the capture; tcpdump gets the same memory in all (-B). */
+    private static final long BUFFER_PER_CPU = 4L << 20;
+    /** The per-action lines `bpfwatch xdpcap` prints when it stops. */
+    private static final Pattern STATS = Pattern.compile("\\d+ matched, (\\d+) written, (\\d+) lost");
     private static final Pattern SENT = Pattern.compile("sent (\\d+) ns (\\d+)");
     private static final Pattern TCPDUMP = Pattern.compile("(\\d+) packets? captured[\\s\\S]*?(\\d+) packets? dropped by kernel");
 
     private final Path build;
     private final Path work;
+    private final Path jar;
+    private final String javaOpts;
 
-    XdpcapBench(Path build, Path work) {
+    XdpcapBench(Path build, Path work, Path jar, String javaOpts) {
         this.build = build;
         this.work = work;
+        this.jar = jar;
+        this.javaOpts = javaOpts;
     }
 
     /** [plain ns, empty hook ns, never-matching ns, writing ns, xdpcap written/s, tcpdump captured/s]. */
@@ -57,10 +60,13 @@ final class XdpcapBench {
         s.method("ns/packet = delta run_time_ns / delta run_cnt of the attached program (kernel BPF stats on); a "
                 + "tail call runs inside its caller, so the hooked program's time includes the capture program. "
                 + "Four configurations alternate, " + ROUNDS + " rounds each (median): plain; hooked, empty hook; "
-                + "hooked with a capture (in-process `Capture`, all five actions) filtering `" + NEVER + "` "
-                + "(never matches); hooked with a capture of every packet written as pcap to a file.");
+                + "hooked with a capture filtering `" + NEVER + "` (never matches); hooked with a capture of every "
+                + "packet written as pcap to a file. Each capture is `bpfwatch xdpcap --buffer " + BUFFER_PER_CPU
+                + " HOOK FILE [FILTER]` (all five actions) in its own process with the shipped JVM flags, stopped "
+                + "with SIGINT; its exit lines give written and lost.");
         s.method("Throughput: packets the writing capture wrote per second of sender time, and its lost count, "
-                + "beside `tcpdump -i lo -w FILE` (AF_PACKET, its default buffer) in the same netns under the same "
+                + "beside `tcpdump -i lo -B KiB -w FILE` (AF_PACKET, given the same buffer memory as the capture's rings "
+                + "on all CPUs together) in the same netns under the same "
                 + "sender with the plain program attached; tcpdump's own exit counts give captured and dropped.");
         Path obj = build.resolve("bpf/bench_xdpcap.bpf.o");
         Path netns = Path.of("/run/netns", NETNS);
@@ -134,41 +140,66 @@ final class XdpcapBench {
 
     private long lastLost;
 
+    /** ns/packet of {@code program} over one flood, bare or with a capture running. */
     private double cost(BpfProgram program, Path netns, Hook hook, String filter) throws Exception {
         return cost(program, netns, hook, filter, new long[3]);
     }
 
-    /** ns/packet of {@code program} over one flood; result = [written, sent, sender ns] when capturing. */
+    /**
+     * ns/packet of {@code program} over one flood; with a filter, `bpfwatch xdpcap` runs as users
+     * run it, in its own process with the shipped JVM flags, and result = [written, sent, sender ns].
+     */
     private double cost(BpfProgram program, Path netns, Hook hook, String filter, long[] result) throws Exception {
         lastLost = 0;
         try (BpfLink link = NetworkNamespace.call(netns, program::attach)) {
-            Capture capture = null;
-            Path file = work.resolve("xdpcap-bench.pcap");
-            OutputStream out = null;
-            if (hook != null) {
-                out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-                CaptureOptions options = new CaptureOptions(EnumSet.allOf(XdpAction.class),
-                        ClassicFilter.of(filter, CaptureOptions.DEFAULT_SNAPLEN), CaptureOptions.DEFAULT_SNAPLEN,
-                        4L << 20, CaptureOptions.DEFAULT_WAKEUP_EVENTS, 0, false);
-                capture = Capture.start(hook, options, new PcapWriter(out, CaptureOptions.DEFAULT_SNAPLEN));
+            if (hook == null) {
+                ProgramInfo before = program.info();
+                flood();
+                return EventCostBench.perEvent(before, program.info());
             }
-            ProgramInfo before = program.info();
-            long[] sent = flood();
-            ProgramInfo after = program.info();
-            if (capture != null) {
-                capture.close();
-                out.close();
+            Path file = work.resolve("xdpcap-bench.pcap");
+            Path err = work.resolve("xdpcap-bench.err");
+            List<String> cmd = new ArrayList<>(List.of("java"));
+            cmd.addAll(Arrays.stream(javaOpts.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList());
+            cmd.addAll(List.of("-jar", jar.toString(), "xdpcap", "--buffer", Long.toString(BUFFER_PER_CPU),
+                    hook.pin().toString(), file.toString()));
+            if (!filter.isEmpty()) {
+                cmd.add(filter);
+            }
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(Redirect.DISCARD).start();
+            try {
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (hook.occupant(XdpAction.PASS).isEmpty()) {
+                    if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("bpfwatch xdpcap did not start: " + Files.readString(err));
+                    }
+                    Thread.sleep(20);
+                }
+                ProgramInfo before = program.info();
+                long[] sent = flood();
+                ProgramInfo after = program.info();
+                Proc.run("kill", "-INT", Long.toString(p.pid()));
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("bpfwatch xdpcap did not stop on SIGINT");
+                }
                 long w = 0;
-                for (CaptureStats st : capture.stats()) {
-                    w += st.written();
-                    lastLost += st.lost();
+                Matcher m = STATS.matcher(Files.readString(err));
+                while (m.find()) {
+                    w += Long.parseLong(m.group(1));
+                    lastLost += Long.parseLong(m.group(2));
+                }
+                if (p.exitValue() != 0 || filter.isEmpty() && w == 0) {
+                    throw new IllegalStateException("bpfwatch xdpcap said: " + Files.readString(err));
                 }
                 result[0] = w;
                 result[1] = sent[0];
                 result[2] = sent[1];
+                return EventCostBench.perEvent(before, after);
+            } finally {
+                p.destroyForcibly();
                 Files.deleteIfExists(file);
+                Files.deleteIfExists(err);
             }
-            return EventCostBench.perEvent(before, after);
         }
     }
 
@@ -188,7 +219,8 @@ final class XdpcapBench {
         Path file = work.resolve("tcpdump-bench.pcap");
         Path err = work.resolve("tcpdump-bench.err");
         try (BpfLink link = NetworkNamespace.call(netns, plain::attach)) {
-            Process p = new ProcessBuilder("ip", "netns", "exec", NETNS, "tcpdump", "-i", "lo", "-n", "-w",
+            Process p = new ProcessBuilder("ip", "netns", "exec", NETNS, "tcpdump", "-i", "lo", "-n",
+                    "-B", Long.toString(BUFFER_PER_CPU * Cpus.possible() / 1024), "-w",
                     file.toString()).redirectError(err.toFile()).start();
             long deadline = System.currentTimeMillis() + 10_000;
             while (!Files.readString(err).contains("listening on") && System.currentTimeMillis() < deadline) {

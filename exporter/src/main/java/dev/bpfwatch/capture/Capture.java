@@ -51,7 +51,7 @@ public final class Capture implements AutoCloseable {
         PacketPerfBuffer r;
         try {
             r = PacketPerfBuffer.start("xdpcap_packets", options.bufferBytes(), options.wakeupEvents(),
-                    options.watermarkBytes(), (cpu, data) -> onSample(data), ringLost::addAndGet);
+                    options.watermarkBytes(), (cpu, buf, offset, length) -> onSample(buf, offset, length), ringLost::addAndGet);
         } catch (RuntimeException e) {
             stats.close();
             throw e;
@@ -108,14 +108,18 @@ public final class Capture implements AutoCloseable {
                 RawProgram.BPF_XDP, flags, insns, List.of(stats, rings.map()));
     }
 
-    private void onSample(byte[] raw) {
-        CaptureSample s = CaptureSample.parse(raw);
+    /** One sample, read in place from the ring reader's buffer (nothing is copied before the writer). */
+    private void onSample(byte[] buf, int offset, int length) {
+        int captured = CaptureSample.captured(buf, offset, length);
+        XdpAction action = CaptureSample.action(buf, offset);
         try {
-            writer.write(s, s.monotonicNs() + monotonicToEpoch);
+            writer.write(CaptureSample.monotonicNs(buf, offset) + monotonicToEpoch, action,
+                    CaptureSample.rxQueue(buf, offset), CaptureSample.frameLength(buf, offset), buf,
+                    offset + CaptureSample.HEADER, captured);
             if (options.flush()) {
                 writer.flush();
             }
-            written.incrementAndGet(s.action().slot());
+            written.incrementAndGet(action.slot());
         } catch (IOException e) {
             writeFailure = e; // the reader (a closed pipe) is gone: the command stops on it
         }

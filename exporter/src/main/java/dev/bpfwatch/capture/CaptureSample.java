@@ -1,6 +1,7 @@
 package dev.bpfwatch.capture;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
@@ -29,20 +30,59 @@ public record CaptureSample(long monotonicNs, int ifindex, int rxQueue, XdpActio
     static final int OFF_CAPTURED = 24;
     static final int OFF_PAD = 28;
 
+    private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
     /**
      * @throws IllegalArgumentException when the sample is shorter than its header says
      */
     public static CaptureSample parse(byte[] raw) {
-        if (raw.length < HEADER) {
-            throw new IllegalArgumentException("sample of " + raw.length + " bytes: shorter than its header");
+        return parse(raw, 0, raw.length);
+    }
+
+    /**
+     * A copy of the sample at {@code buf[offset, offset + length)}.
+     *
+     * @throws IllegalArgumentException when the sample is shorter than its header says
+     */
+    public static CaptureSample parse(byte[] buf, int offset, int length) {
+        int captured = captured(buf, offset, length);
+        return new CaptureSample(monotonicNs(buf, offset), (int) U32.get(buf, offset + OFF_IFINDEX),
+                rxQueue(buf, offset), action(buf, offset), frameLength(buf, offset),
+                Arrays.copyOfRange(buf, offset + HEADER, offset + HEADER + captured));
+    }
+
+    // Field readers for a sample left in place (the capture's hot path copies nothing).
+
+    /**
+     * The captured byte count, checked against the sample's size.
+     *
+     * @throws IllegalArgumentException when the sample is shorter than its header says
+     */
+    static int captured(byte[] buf, int offset, int length) {
+        if (length < HEADER) {
+            throw new IllegalArgumentException("sample of " + length + " bytes: shorter than its header");
         }
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
-        int captured = b.getInt(OFF_CAPTURED);
-        if (captured < 0 || HEADER + captured > raw.length) {
-            throw new IllegalArgumentException("sample of " + raw.length + " bytes claims " + captured + " captured");
+        int captured = (int) U32.get(buf, offset + OFF_CAPTURED);
+        if (captured < 0 || HEADER + captured > length) {
+            throw new IllegalArgumentException("sample of " + length + " bytes claims " + captured + " captured");
         }
-        return new CaptureSample(b.getLong(OFF_TIME), b.getInt(OFF_IFINDEX), b.getInt(OFF_RX_QUEUE),
-                XdpAction.of(b.getInt(OFF_ACTION)), b.getInt(OFF_LENGTH),
-                Arrays.copyOfRange(raw, HEADER, HEADER + captured));
+        return captured;
+    }
+
+    static long monotonicNs(byte[] buf, int offset) {
+        return (long) U64.get(buf, offset + OFF_TIME);
+    }
+
+    static int rxQueue(byte[] buf, int offset) {
+        return (int) U32.get(buf, offset + OFF_RX_QUEUE);
+    }
+
+    static XdpAction action(byte[] buf, int offset) {
+        return XdpAction.of((int) U32.get(buf, offset + OFF_ACTION));
+    }
+
+    static int frameLength(byte[] buf, int offset) {
+        return (int) U32.get(buf, offset + OFF_LENGTH);
     }
 }

@@ -4,7 +4,18 @@ import java.io.IOException;
 
 /** A capture file format: one captured frame at a time, with its wall-clock time. */
 public interface PacketWriter extends AutoCloseable {
-    void write(CaptureSample sample, long epochNanos) throws IOException;
+    /**
+     * Writes one frame whose captured bytes are {@code buf[offset, offset + captured)}; the writer
+     * copies them before it returns (the capture reuses the buffer).
+     *
+     * @param frameLength the frame's length on the wire (captured may be less: the snap length)
+     */
+    void write(long epochNanos, XdpAction action, int rxQueue, int frameLength, byte[] buf, int offset,
+               int captured) throws IOException;
+
+    default void write(CaptureSample s, long epochNanos) throws IOException {
+        write(epochNanos, s.action(), s.rxQueue(), s.length(), s.data(), 0, s.data().length);
+    }
 
     void flush() throws IOException;
 

@@ -13,6 +13,8 @@ import java.nio.ByteOrder;
 public final class PcapWriter extends StreamPacketWriter {
     private static final int MAGIC_NANOS = 0xa1b23c4d;
     private static final int LINKTYPE_ETHERNET = 1;
+    /** One record header, reused: a capture writes from one thread at a time. */
+    private final ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
 
     public PcapWriter(OutputStream out, int snaplen) throws IOException {
         super(out);
@@ -23,11 +25,12 @@ public final class PcapWriter extends StreamPacketWriter {
     }
 
     @Override
-    public void write(CaptureSample s, long epochNanos) throws IOException {
-        ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        r.putInt((int) (epochNanos / 1_000_000_000L)).putInt((int) (epochNanos % 1_000_000_000L))
-                .putInt(s.data().length).putInt(s.length());
-        out.write(r.array());
-        out.write(s.data());
+    public void write(long epochNanos, XdpAction action, int rxQueue, int frameLength, byte[] buf, int offset,
+                      int captured) throws IOException {
+        record.clear();
+        record.putInt((int) (epochNanos / 1_000_000_000L)).putInt((int) (epochNanos % 1_000_000_000L))
+                .putInt(captured).putInt(frameLength);
+        out.write(record.array());
+        out.write(buf, offset, captured);
     }
 }

@@ -22,6 +22,12 @@ public final class PcapngWriter extends StreamPacketWriter {
     private static final int EPB_VERDICT = 6;
     private static final int EPB_QUEUE = 7;
     private static final int VERDICT_XDP = 2;
+    /** Options after the packet: verdict (4 + 1 + 8 bytes, padded to 16), queue (4 + 4), end (4). */
+    private static final int OPTIONS = 16 + 8 + 4;
+    private static final byte[] ZEROS = new byte[4];
+    // Reused per packet: a capture writes from one thread at a time.
+    private final ByteBuffer head = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer tail = ByteBuffer.allocate(OPTIONS + 4).order(ByteOrder.LITTLE_ENDIAN);
 
     public PcapngWriter(OutputStream out, int snaplen) throws IOException {
         super(out);
@@ -39,20 +45,23 @@ public final class PcapngWriter extends StreamPacketWriter {
     }
 
     @Override
-    public void write(CaptureSample s, long epochNanos) throws IOException {
-        int padded = (s.data().length + 3) & ~3;
-        int options = 4 + 12 + 4 + 4 + 4; // verdict (1 + 8 bytes, padded to 12), queue, end
-        int total = 28 + padded + options + 4;
-        ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(EPB).putInt(total).putInt(0)
+    public void write(long epochNanos, XdpAction action, int rxQueue, int frameLength, byte[] buf, int offset,
+                      int captured) throws IOException {
+        int padded = (captured + 3) & ~3;
+        int total = 28 + padded + OPTIONS + 4;
+        head.clear();
+        head.putInt(EPB).putInt(total).putInt(0)
                 .putInt((int) (epochNanos >>> 32)).putInt((int) epochNanos)
-                .putInt(s.data().length).putInt(s.length())
-                .put(s.data()).put(new byte[padded - s.data().length]);
-        b.putShort((short) EPB_VERDICT).putShort((short) 9).put((byte) VERDICT_XDP).putLong(s.action().slot())
-                .put(new byte[3]);
-        b.putShort((short) EPB_QUEUE).putShort((short) 4).putInt(s.rxQueue());
-        b.putShort((short) OPT_END).putShort((short) 0);
-        b.putInt(total);
-        out.write(b.array());
+                .putInt(captured).putInt(frameLength);
+        out.write(head.array());
+        out.write(buf, offset, captured);
+        out.write(ZEROS, 0, padded - captured);
+        tail.clear();
+        tail.putShort((short) EPB_VERDICT).putShort((short) 9).put((byte) VERDICT_XDP).putLong(action.slot())
+                .put(ZEROS, 0, 3);
+        tail.putShort((short) EPB_QUEUE).putShort((short) 4).putInt(rxQueue);
+        tail.putShort((short) OPT_END).putShort((short) 0);
+        tail.putInt(total);
+        out.write(tail.array());
     }
 }

@@ -42,9 +42,14 @@ public final class PacketPerfBuffer implements AutoCloseable {
     private static final int DATA_SIZE = 1048;
     private static final int EPOLL_EVENT_SIZE = 12;
 
-    /** Receives one sample's bytes (what the program passed to bpf_perf_event_output, padded to 8). */
+    /**
+     * Receives one sample's bytes (what the program passed to bpf_perf_event_output, padded to 8) as
+     * a view into the reader's buffer, valid only during the call: the sink copies what it keeps.
+     * No array per sample keeps the reader's garbage, and so its collector pauses, independent of
+     * the packet rate.
+     */
     public interface SampleSink {
-        void sample(int cpu, byte[] data);
+        void sample(int cpu, byte[] buffer, int offset, int length);
     }
 
     private final BpfMap map;
@@ -193,9 +198,7 @@ public final class PacketPerfBuffer implements AutoCloseable {
             try {
                 if (type == PERF_RECORD_SAMPLE) {
                     int raw = b.getInt(at + 8);
-                    byte[] data = new byte[Math.min(raw, size - 12)];
-                    System.arraycopy(chunk, at + 12, data, 0, data.length);
-                    sink.sample(cpu, data);
+                    sink.sample(cpu, chunk, at + 12, Math.min(raw, size - 12));
                 } else if (type == PERF_RECORD_LOST) {
                     onLost.accept(b.getLong(at + 16));
                 }

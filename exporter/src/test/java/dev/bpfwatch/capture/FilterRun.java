@@ -34,7 +34,7 @@ final class FilterRun implements AutoCloseable {
         this.action = action;
         stats = BpfMap.create(BpfMapType.PERCPU_ARRAY, "test_stats", 4, CaptureProgram.STATS_VALUE, 5);
         rings = PacketPerfBuffer.start("test_packets", ringBytes, 1, 0,
-                (cpu, data) -> samples.add(CaptureSample.parse(data)), lost::addAndGet);
+                (cpu, buf, offset, length) -> samples.add(CaptureSample.parse(buf, offset, length)), lost::addAndGet);
         program = RawProgram.load("xdpcap_test", RawProgram.BPF_PROG_TYPE_XDP, RawProgram.BPF_XDP, 0,
                 CaptureProgram.build(filter, action, snaplen), List.of(stats, rings.map()));
     }
