@@ -2,6 +2,7 @@ package dev.bpfwatch.capture;
 
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfMapType;
+import dev.bpfwatch.libbpf.DirectoryLock;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PacketPerfBuffer;
 import dev.bpfwatch.libbpf.RawProgram;
@@ -66,18 +67,23 @@ public final class Capture implements AutoCloseable {
      * @throws dev.bpfwatch.libbpf.VerifierException when the kernel refuses a translated filter
      */
     public static Capture start(Hook hook, CaptureOptions options, PacketWriter writer) {
-        for (XdpAction a : options.actions()) {
-            hook.requireFree(a);
-        }
-        Capture c = new Capture(hook, options, writer);
-        try {
+        // Checking the slots and filling them is one step under the hook directory's lock: two
+        // captures started together would otherwise both find a slot free, and the later insert
+        // would silently take the earlier capture's packets.
+        try (DirectoryLock lock = DirectoryLock.exclusive(hook.pin().toAbsolutePath().getParent())) {
             for (XdpAction a : options.actions()) {
-                c.insert(a);
+                hook.requireFree(a);
             }
-            return c;
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
+            Capture c = new Capture(hook, options, writer);
+            try {
+                for (XdpAction a : options.actions()) {
+                    c.insert(a);
+                }
+                return c;
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
         }
     }
 
@@ -123,6 +129,11 @@ public final class Capture implements AutoCloseable {
         } catch (IOException e) {
             writeFailure = e; // the reader (a closed pipe) is gone: the command stops on it
         }
+    }
+
+    /** The id of the program this capture put into the action's slot. */
+    int programId(XdpAction action) {
+        return programs.get(action).id();
     }
 
     /** Set when writing failed (e.g. the reading end of a pipe closed). */

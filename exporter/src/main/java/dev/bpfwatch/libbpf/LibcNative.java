@@ -40,6 +40,9 @@ public interface LibcNative {
     /** open(2), for namespace files (/proc/PID/ns/net) that setns(2) takes as an fd. */
     int open(String path, int flags);
 
+    /** flock(2): the advisory lock {@link DirectoryLock} takes. */
+    int flock(int fd, int operation);
+
     /** epoll_wait(2): waits without consuming anything (perf rings read directly). */
     int epoll_wait(int epfd, @Out Pointer events, int maxEvents, int timeoutMs);
 
