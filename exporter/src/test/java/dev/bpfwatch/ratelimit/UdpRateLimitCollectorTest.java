@@ -93,10 +93,14 @@ class UdpRateLimitCollectorTest {
     @Test
     void registeringReadsNothing() {
         CollectorRegistry r = new CollectorRegistry();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
         new UdpRateLimitCollector("bpfwatch", () -> {
-            throw new AssertionError("collect() at registration");
+            reads.incrementAndGet();
+            return List.of();
         }, 20).register(r);
-        assertTrue(true);
+        assertEquals(0, reads.get(), "filter reads at registration");
+        r.metricFamilySamples();
+        assertEquals(1, reads.get(), "filter reads for one scrape");
     }
 
     @Test

@@ -50,8 +50,13 @@ class ListenerCollectorTest {
     @Test
     void registeringDoesNotWalk() {
         CollectorRegistry r = new CollectorRegistry();
+        java.util.concurrent.atomic.AtomicInteger walks = new java.util.concurrent.atomic.AtomicInteger();
         new ListenerCollector("bpfwatch", () -> {
-            throw new AssertionError("walked at registration");
-        }).register(r); // throws if register() collected instead of describing
+            walks.incrementAndGet();
+            return List.of();
+        }).register(r);
+        assertEquals(0, walks.get(), "listener walks at registration");
+        r.metricFamilySamples();
+        assertEquals(1, walks.get(), "listener walks for one scrape");
     }
 }
