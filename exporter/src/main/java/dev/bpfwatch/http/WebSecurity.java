@@ -17,9 +17,16 @@ public record WebSecurity(Optional<TlsContext> tls, Optional<Authenticator> auth
         return new WebSecurity(Optional.empty(), Optional.empty());
     }
 
-    /** From --web.config.file; null means none. */
+    /**
+     * From --web.config.file; null means none. Its users are re-read while the agent runs
+     * ({@link ReloadingAuth}); its TLS settings are read here, once.
+     */
     public static WebSecurity load(Path webConfigFile) {
-        return webConfigFile == null ? none() : of(WebConfigParser.parse(webConfigFile));
+        if (webConfigFile == null) {
+            return none();
+        }
+        WebConfig config = WebConfigParser.parse(webConfigFile);
+        return new WebSecurity(config.tls().map(TlsContext::of), Optional.of(new ReloadingAuth(webConfigFile, config)));
     }
 
     public static WebSecurity of(WebConfig config) {

@@ -2,7 +2,6 @@ package dev.bpfwatch.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfwatch.libbpf.BpfMap;
 import io.prometheus.client.CollectorRegistry;
