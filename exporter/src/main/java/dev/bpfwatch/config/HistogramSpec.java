@@ -6,7 +6,9 @@ import java.util.List;
  * ebpf_exporter's histogram buckets: the last label of the key is the bucket
  * index; {@code exp2} buckets are 2^i, {@code exp2zero} adds a bucket for 0,
  * {@code linear} are i, {@code fixed} are the listed keys; all times the
- * multiplier. An entry at bucket_max + 1, if present, holds the sum.
+ * multiplier. The key after the last bucket, if present, holds the sum:
+ * bucket_max + 1, or for {@code fixed} the last listed key + 1 (as
+ * ebpf_exporter reads it).
  */
 public record HistogramSpec(BucketType bucketType, double multiplier, int bucketMin, int bucketMax,
                             List<Double> bucketKeys) {
@@ -33,6 +35,14 @@ public record HistogramSpec(BucketType bucketType, double multiplier, int bucket
             default:
                 return i * multiplier;
         }
+    }
+
+    /** The key whose count is the sum of the observed values (times the multiplier). */
+    public long sumKey() {
+        if (bucketType == BucketType.FIXED) {
+            return bucketKeys.get(bucketKeys.size() - 1).longValue() + 1;
+        }
+        return bucketMax + 1L;
     }
 
     /** Bucket indexes in order, as the key carries them. */

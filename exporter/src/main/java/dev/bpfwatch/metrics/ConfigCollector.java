@@ -240,8 +240,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             inf.add("+Inf");
             samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, inf, cumulative));
             samples.add(new MetricFamilySamples.Sample(name + "_count", labelNames, labels, cumulative));
-            long sumKey = h.bucketType() == HistogramSpec.BucketType.FIXED ? -1 : h.bucketMax() + 1L;
-            double sum = buckets.getOrDefault(sumKey, 0.0) * h.multiplier();
+            double sum = buckets.getOrDefault(h.sumKey(), 0.0) * h.multiplier();
             samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels, sum));
         });
         return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), samples);
