@@ -45,7 +45,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
         CounterMetricFamily runTime = new CounterMetricFamily(ns + "_ebpf_program_run_time_seconds",
                 "Time spent running the program (kernel BPF stats).", List.of("config", "program"));
         GaugeMetricFamily entries = new GaugeMetricFamily(ns + "_ebpf_map_entries",
-                "Entries in the map at the last scrape that read it.", List.of("config", "map"));
+                "Entries in the map at the last scrape that read it; hash-type maps only (arrays cannot fill).", List.of("config", "map"));
         GaugeMetricFamily maxEntries = new GaugeMetricFamily(ns + "_ebpf_map_max_entries",
                 "Capacity of the map; updates beyond it are silently lost.", List.of("config", "map"));
         CounterMetricFamily decoderErrors = new CounterMetricFamily(ns + "_decoder_errors",
@@ -95,9 +95,9 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                     continue; // .rodata/.bss: globals, not tables
                 }
                 maxEntries.addMetric(List.of(config, map.name()), map.maxEntries());
-                if (map.type().array()) {
-                    entries.addMetric(List.of(config, map.name()), map.maxEntries());
-                } else if (seen.containsKey(map.name())) {
+                // Arrays hold max_entries slots from creation and cannot fill: reporting them "full"
+                // made the map-fill alert fire on every host.
+                if (!map.type().array() && seen.containsKey(map.name())) {
                     entries.addMetric(List.of(config, map.name()), seen.get(map.name()));
                 }
             }
