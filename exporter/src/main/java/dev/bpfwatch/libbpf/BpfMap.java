@@ -261,14 +261,23 @@ public final class BpfMap implements AutoCloseable {
         return batchSupported;
     }
 
-    /** Two syscalls an entry: the path for maps the kernel cannot batch. */
+    /**
+     * Two syscalls an entry: the path for maps the kernel cannot batch. When
+     * the key the walk stands on is deleted meanwhile, get_next_key starts
+     * over from the first key: keys already read are skipped (never counted
+     * twice), and the walk stops after a number of steps bounded by
+     * max_entries, so a map under heavy churn cannot keep a scrape walking.
+     */
     public List<Entry> entriesKeyByKey() {
         List<Entry> out = new ArrayList<>();
+        java.util.Set<ByteBuffer> seen = new java.util.HashSet<>();
         Pointer key = Memory.allocateDirect(Native.RUNTIME, keySize);
         Pointer next = Memory.allocateDirect(Native.RUNTIME, keySize);
         Pointer value = Memory.allocateDirect(Native.RUNTIME, lookupValueSize());
         Pointer current = null;
-        while (true) {
+        // Each restart re-walks what was read: allow a few of them, then give the partial result.
+        long steps = 4L * maxEntries + 16;
+        while (steps-- > 0) {
             int rc = Native.BPF.bpf_map_get_next_key(fd, current, next);
             if (rc < 0) {
                 int err = Native.errnoOf(rc);
@@ -279,6 +288,10 @@ public final class BpfMap implements AutoCloseable {
             }
             next.transferTo(0, key, 0, keySize);
             current = key;
+            byte[] k = copyOut(key, keySize);
+            if (!seen.add(ByteBuffer.wrap(k))) {
+                continue; // read before a restart
+            }
             rc = Native.BPF.bpf_map_lookup_elem(fd, key, value);
             if (rc < 0) {
                 int err = Native.errnoOf(rc);
@@ -287,8 +300,9 @@ public final class BpfMap implements AutoCloseable {
                 }
                 throw new LibbpfException("lookup in map " + name, err);
             }
-            out.add(new Entry(copyOut(key, keySize), copyOut(value, lookupValueSize())));
+            out.add(new Entry(k, copyOut(value, lookupValueSize())));
         }
+        return out;
     }
 
     /** Empty when this kernel cannot batch this map type. */
