@@ -58,7 +58,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         for (BoundMetric m : config.metrics()) {
             labelDecoders.put(m, new LabelDecoder(m.labels(), decoders, LABEL_CACHE_SIZE));
             if (m.spec().fromPerfEvents()) {
-                tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime));
+                tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime, maxSeries));
             }
         }
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The flush rule of perf-event counts, on a clock the test moves. */
 class EventTallyTest {
     private final AtomicLong now = new AtomicLong(1_000);
-    private final EventTally tally = new EventTally(Duration.ofSeconds(10), now::get);
+    private final EventTally tally = new EventTally(Duration.ofSeconds(10), now::get, 1000);
 
     @Test
     void countsUntilTheIntervalEndsThenStartsAgain() {
@@ -35,5 +35,18 @@ class EventTallyTest {
         tally.snapshot();
         tally.lost(2);
         assertEquals(7, tally.lost());
+    }
+
+    @Test
+    void theSeriesLimitAppliesWhileCounting() {
+        EventTally limited = new EventTally(Duration.ofSeconds(10), now::get, 3);
+        for (int i = 0; i < 10_000; i++) {
+            limited.add(List.of("src" + i, "x"));
+        }
+        limited.add(List.of("src0", "x"));
+        List<String> other = List.of("other", "other");
+        // The first two sets keep their series; 9,998 later ones went to "other" as they came, not kept apart.
+        assertEquals(Map.of(List.of("src0", "x"), 2.0, List.of("src1", "x"), 1.0, other, 9998.0), limited.snapshot());
+        assertEquals(9998, limited.folded());
     }
 }
