@@ -199,6 +199,11 @@ public final class ConfigModule implements Module {
         return collector;
     }
 
+    /** The readers of this config's perf-event metrics. */
+    public List<PerfEventReader> eventReaders() {
+        return eventReaders;
+    }
+
     public BpfObject object() {
         return object;
     }

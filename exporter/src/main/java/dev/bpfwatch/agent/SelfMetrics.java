@@ -68,8 +68,16 @@ final class SelfMetrics extends Collector implements Collector.Describable {
         CounterMetricFamily lostEvents = new CounterMetricFamily(ns + "_perf_events_lost",
                 "Events of perf_event_array counters the kernel dropped because the per-CPU ring was full.",
                 List.of("config", "metric"));
+        CounterMetricFamily readErrors = new CounterMetricFamily(ns + "_map_read_errors",
+                "Metric reads of this config that failed (the metric is empty for that scrape; the log says why).",
+                List.of("config"));
+        GaugeMetricFamily readerUp = new GaugeMetricFamily(ns + "_perf_events_reader_up",
+                "1 while the perf-event ring reader of the map runs; 0 once it stopped on an error (its counts "
+                        + "no longer move; the log says why).", List.of("config", "map"));
         for (ConfigModule c : configs.get()) {
             String config = c.name();
+            readErrors.addMetric(List.of(config), c.collector().readErrors());
+            c.eventReaders().forEach(r -> readerUp.addMetric(List.of(config, r.mapName()), r.reading() ? 1 : 0));
             c.collector().foldedSeries().forEach((metric, n) -> folded.addMetric(List.of(config, metric), n));
             c.collector().lostEvents().forEach((metric, n) -> lostEvents.addMetric(List.of(config, metric), n));
             collections.addMetric(List.of(config), c.collector().collections());
@@ -102,7 +110,8 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 }
             }
         }
-        return List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info, attached, runCount, runTime, entries, maxEntries, decoderErrors, scrape);
+        return List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info, attached, runCount,
+                runTime, entries, maxEntries, decoderErrors, readErrors, readerUp, scrape);
     }
 
     @Override

@@ -40,6 +40,9 @@ public interface LibcNative {
     /** open(2), for namespace files (/proc/PID/ns/net) that setns(2) takes as an fd. */
     int open(String path, int flags);
 
+    /** dup2(2). */
+    int dup2(int oldFd, int newFd);
+
     /** flock(2): the advisory lock {@link DirectoryLock} takes. */
     int flock(int fd, int operation);
 

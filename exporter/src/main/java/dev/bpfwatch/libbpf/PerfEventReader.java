@@ -21,6 +21,8 @@ public final class PerfEventReader implements AutoCloseable {
     private final LibbpfNative.PerfLostCallback lostCallback;
     private final Thread poller;
     private volatile boolean closing;
+    /** Why the poller stopped on its own; null while it reads. */
+    private volatile String failure;
 
     private PerfEventReader(String mapName, Pointer buffer, LibbpfNative.PerfSampleCallback sampleCallback,
                             LibbpfNative.PerfLostCallback lostCallback) {
@@ -68,10 +70,30 @@ public final class PerfEventReader implements AutoCloseable {
         while (!closing) {
             int rc = Native.BPF.perf_buffer__poll(buffer, POLL_MS);
             if (rc < 0 && -rc != 4) { // EINTR: a signal, poll again
-                LOG.warning("perf events of map " + mapName + ": poll failed: " + LibbpfException.errnoName(-rc));
+                failure = "poll failed: " + LibbpfException.errnoName(-rc);
+                LOG.warning("perf events of map " + mapName + ": " + failure + "; its events are no longer counted");
                 return;
             }
         }
+    }
+
+    public String mapName() {
+        return mapName;
+    }
+
+    /** False once the poller stopped on an error: the metric's counts no longer move. */
+    public boolean reading() {
+        return failure == null && poller.isAlive();
+    }
+
+    /** Why reading stopped, if it did. */
+    public java.util.Optional<String> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    /** The epoll fd the poller waits on (tests break it to see a failure reported). */
+    int epollFd() {
+        return Native.BPF.perf_buffer__epoll_fd(buffer);
     }
 
     @Override
