@@ -14,6 +14,7 @@ import dev.bpfwatch.libbpf.Bpffs;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PerfEventReader;
 import dev.bpfwatch.metrics.ConfigCollector;
+import dev.bpfwatch.probe.FeatureProbe;
 import io.prometheus.client.Collector;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,8 @@ public final class ConfigModule implements Module {
     private static final int EVENT_RING_PAGES = 64;
 
     /** What happened to each program at start: attached, or why not. */
+    private static final int EOPNOTSUPP = 95;
+
     public record ProgramState(BpfProgram program, boolean attached, String error) {
     }
 
@@ -80,8 +83,13 @@ public final class ConfigModule implements Module {
         }
     }
 
-    /** A config opened and checked against its object; nothing in the kernel yet. */
-    public record Prepared(ConfigFiles.Pair pair, BpfObject object, BoundConfig bound) implements AutoCloseable {
+    /**
+     * A config opened and checked against its object; nothing in the kernel yet.
+     *
+     * @param skipped programs this kernel cannot load, left out at load (name -> why)
+     */
+    public record Prepared(ConfigFiles.Pair pair, BpfObject object, BoundConfig bound, Map<String, String> skipped)
+            implements AutoCloseable {
         @Override
         public void close() {
             object.close();
@@ -92,7 +100,7 @@ public final class ConfigModule implements Module {
     public static Prepared prepare(ConfigFiles.Pair pair, Decoders decoders) {
         BpfObject object = open(pair);
         try {
-            return new Prepared(pair, object, bind(pair, object, decoders));
+            return new Prepared(pair, object, bind(pair, object, decoders), new LinkedHashMap<>());
         } catch (RuntimeException e) {
             object.close();
             throw e;
@@ -110,6 +118,7 @@ public final class ConfigModule implements Module {
         MapPins pins = null;
         try {
             pins = pinRoot == null ? null : MapPins.reuse(pinRoot, prepared.pair().name(), object);
+            prepared.skipped().putAll(ProgramGate.skipUnloadable(object, FeatureProbe.report()));
             object.load();
             if (pins != null) {
                 pins.pinNew(object);
@@ -145,9 +154,19 @@ public final class ConfigModule implements Module {
             }
             Map<String, ProgramState> states = new LinkedHashMap<>();
             Map<String, BpfLink> iterators = new HashMap<>();
+            List<String> notRunning = new ArrayList<>();
             for (BpfProgram p : object.programs()) {
                 if ("socket".equals(p.section())) {
                     states.put(p.name(), new ProgramState(p, false, "socket filter: attached per socket"));
+                    continue;
+                }
+                String skipped = loaded.skipped().get(p.name());
+                if (skipped != null) {
+                    if (strict) {
+                        throw new LibbpfException("load " + p.name() + " (" + p.section() + ")", EOPNOTSUPP, skipped);
+                    }
+                    notRunning.add(p.name() + " (" + p.section() + "): not loaded: " + skipped);
+                    states.put(p.name(), new ProgramState(p, false, skipped));
                     continue;
                 }
                 try {
@@ -163,9 +182,17 @@ public final class ConfigModule implements Module {
                     if (strict) {
                         throw e;
                     }
-                    LOG.warning("config " + configName + ": " + e.getMessage() + " (continuing without it)");
+                    notRunning.add(e.getMessage());
                     states.put(p.name(), new ProgramState(p, false, e.getMessage()));
                 }
+            }
+            if (!notRunning.isEmpty()) {
+                // One line per config, however many programs: a kprobe config on a kernel without
+                // kprobes printed a line per program plus libbpf's own two each.
+                String count = notRunning.size() == states.size()
+                        ? "none of its " + states.size() + " programs runs (its maps are still served)"
+                        : notRunning.size() + " of " + states.size() + " programs not running, the rest runs";
+                LOG.warning("config " + configName + ": " + count + ": " + String.join("; ", notRunning));
             }
             ConfigCollector collector = new ConfigCollector(loaded.bound(), context.namespace(),
                     new LiveSampleSource(object, iterators), decoders, maxSeries);

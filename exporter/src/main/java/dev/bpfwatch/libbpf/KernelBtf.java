@@ -91,6 +91,11 @@ public final class KernelBtf implements AutoCloseable {
         return Optional.of(false);
     }
 
+    /** Whether the kernel's own BTF (not a module's) describes a function of that name. */
+    public synchronized boolean hasFunction(String name) {
+        return Native.BPF.btf__find_by_name_kind(handle(), name, BtfKind.FUNC) > 0;
+    }
+
     private Pointer handle() {
         if (btf == null) {
             throw new IllegalStateException("kernel BTF is closed");

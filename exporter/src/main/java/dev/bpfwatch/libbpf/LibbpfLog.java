@@ -38,7 +38,8 @@ public final class LibbpfLog {
     private static int print(int level, Pointer format, Pointer vaList) {
         StringBuilder capture = CAPTURE.get();
         Level javaLevel = level == LIBBPF_WARN ? Level.WARNING : level == LIBBPF_INFO ? Level.INFO : Level.FINE;
-        if (QUIET.get()) {
+        if (QUIET.get() || capture != null) {
+            // Captured text becomes part of the caller's one-line error: printing it too would say it twice.
             javaLevel = Level.FINE;
         }
         if (capture == null && !LOG.isLoggable(javaLevel)) {

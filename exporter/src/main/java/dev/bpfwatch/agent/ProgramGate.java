@@ -1,0 +1,100 @@
+package dev.bpfwatch.agent;
+
+import dev.bpfwatch.libbpf.BpfObject;
+import dev.bpfwatch.libbpf.BpfProgram;
+import dev.bpfwatch.libbpf.KernelBtf;
+import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.probe.FeatureReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Picks, before a config's object goes to the kernel, the programs this
+ * kernel cannot take, and turns their loading off: libbpf loads an object
+ * whole, so one fentry program on a kernel without trampolines (or aimed at
+ * a function this kernel does not have) failed the entire config, with
+ * libbpf's "permission error ... ulimit -l" advice as the only clue. The
+ * rest of the config then loads and runs; each skipped program is reported
+ * with the reason, in one line per config.
+ */
+final class ProgramGate {
+    /** Trampoline-based kinds: they load only where the fentry probe loaded, and need their target in the kernel. */
+    private static final Set<String> TRAMPOLINES = Set.of("fentry", "fexit", "fmod_ret");
+    private static final Path KALLSYMS = Path.of("/proc/kallsyms");
+
+    private ProgramGate() {
+    }
+
+    /** Turns autoload off for what cannot load here; @return program name -> why, in object order. */
+    static Map<String, String> skipUnloadable(BpfObject object, FeatureReport features) {
+        Map<String, String> skipped = new LinkedHashMap<>();
+        KernelBtf btf = null;
+        try {
+            for (BpfProgram p : object.programs()) {
+                if (!p.autoload() || !TRAMPOLINES.contains(p.attachKind())) {
+                    continue;
+                }
+                String reason = null;
+                if (!features.attachAvailable("fentry")) {
+                    reason = p.attachKind() + " is not available on this kernel (" + features.attachTypes().get("fentry")
+                            .detail() + ")";
+                } else {
+                    String target = target(p.section());
+                    if (target != null) {
+                        if (btf == null) {
+                            btf = KernelBtf.load();
+                        }
+                        if (!btf.hasFunction(target) && !inKallsyms(target)) {
+                            reason = "function " + target + " is not in this kernel";
+                        }
+                    }
+                }
+                if (reason != null) {
+                    p.setAutoload(false);
+                    skipped.put(p.name(), reason);
+                }
+            }
+        } catch (LibbpfException e) {
+            // No kernel BTF to look targets up in: libbpf will say what it finds at load.
+        } finally {
+            if (btf != null) {
+                btf.close();
+            }
+        }
+        return skipped;
+    }
+
+    /** The function a trampoline section names ({@code fentry/tcp_v4_connect}); null for module:function forms. */
+    static String target(String section) {
+        int slash = section.indexOf('/');
+        if (slash < 0 || slash == section.length() - 1) {
+            return null;
+        }
+        String target = section.substring(slash + 1);
+        return target.contains(":") ? null : target;
+    }
+
+    /** Module functions are not in the kernel's own BTF, but are in kallsyms ("addr t name [module]"). */
+    private static boolean inKallsyms(String function) {
+        try (Stream<String> lines = Files.lines(KALLSYMS)) {
+            return lines.anyMatch(l -> {
+                int a = l.indexOf(' ');
+                int b = a < 0 ? -1 : l.indexOf(' ', a + 1);
+                if (b < 0) {
+                    return false;
+                }
+                int end = l.indexOf('\t', b + 1);
+                String name = end < 0 ? l.substring(b + 1) : l.substring(b + 1, end);
+                return name.equals(function);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return true; // cannot tell: let libbpf try
+        }
+    }
+}
