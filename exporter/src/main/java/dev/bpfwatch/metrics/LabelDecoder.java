@@ -1,6 +1,7 @@
 package dev.bpfwatch.metrics;
 
 import dev.bpfwatch.config.LabelSlice;
+import dev.bpfwatch.decode.Decoded;
 import dev.bpfwatch.decode.DecoderException;
 import dev.bpfwatch.decode.Decoders;
 import java.nio.charset.StandardCharsets;
@@ -40,19 +41,27 @@ final class LabelDecoder {
             return cached;
         }
         List<String> values = new ArrayList<>(slices.size());
+        // A fallback (a cgroup created after the last look, say) is shown but never cached:
+        // the next scrape asks again and gets the real name once the host has it.
+        boolean provisional = false;
         at = 0;
         for (LabelSlice s : slices) {
             byte[] raw = Arrays.copyOfRange(cacheKey, at, at + s.size());
             at += s.size();
-            byte[] out = s.decoders().isEmpty() ? raw : decoders.decodeChain(raw, s.decoders());
-            if (out == null) {
-                cache.put(cacheKey, LabelCache.SKIP);
+            Decoded out = s.decoders().isEmpty() ? new Decoded(raw, false) : decoders.decodeLabel(raw, s.decoders());
+            provisional |= out.provisional();
+            if (out.value() == null) {
+                if (!provisional) {
+                    cache.put(cacheKey, LabelCache.SKIP);
+                }
                 return LabelCache.SKIP;
             }
-            values.add(new String(out, StandardCharsets.UTF_8));
+            values.add(new String(out.value(), StandardCharsets.UTF_8));
         }
         List<String> labels = List.copyOf(values);
-        cache.put(cacheKey, labels);
+        if (!provisional) {
+            cache.put(cacheKey, labels);
+        }
         return labels;
     }
 }
