@@ -2,6 +2,7 @@ package dev.bpfwatch.metrics;
 
 import dev.bpfwatch.config.LabelSlice;
 import dev.bpfwatch.decode.Decoded;
+import dev.bpfwatch.decode.DecoderConfig;
 import dev.bpfwatch.decode.DecoderException;
 import dev.bpfwatch.decode.Decoders;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +16,47 @@ final class LabelDecoder {
     private final Decoders decoders;
     private final LabelCache cache;
     private final int labelBytes;
+    private final List<DecoderConfig> cpuDecoders;
+    /** Decoded cpu labels by CPU number: a handful, and fixed once decoded. */
+    private final java.util.Map<Integer, String> cpuLabels = new java.util.concurrent.ConcurrentHashMap<>();
 
     LabelDecoder(List<LabelSlice> slices, Decoders decoders, int cacheSize) {
+        this(slices, List.of(), decoders, cacheSize);
+    }
+
+    /** @param cpuDecoders the cpu label's chain in ebpf_exporter's form (it reads the CPU as a u16); empty for none */
+    LabelDecoder(List<LabelSlice> slices, List<DecoderConfig> cpuDecoders, Decoders decoders, int cacheSize) {
+        this.cpuDecoders = cpuDecoders;
         this.slices = slices;
         this.decoders = decoders;
         this.cache = new LabelCache(cacheSize);
         this.labelBytes = slices.stream().mapToInt(LabelSlice::size).sum();
+    }
+
+    /**
+     * The cpu label of a per-CPU value: the number, or what the cpu label's
+     * decoders make of it as a little-endian u16 (ebpf_exporter's form).
+     *
+     * @return null when a decoder skips it
+     */
+    String cpu(int cpu) throws DecoderException {
+        if (cpuDecoders.isEmpty()) {
+            return Integer.toString(cpu);
+        }
+        String cached = cpuLabels.get(cpu);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] raw = {(byte) cpu, (byte) (cpu >>> 8)};
+        Decoded d = decoders.decodeLabel(raw, cpuDecoders);
+        if (d.value() == null) {
+            return null;
+        }
+        String label = new String(d.value(), StandardCharsets.UTF_8);
+        if (!d.provisional()) {
+            cpuLabels.put(cpu, label);
+        }
+        return label;
     }
 
     /**

@@ -61,7 +61,7 @@ class DecodersTest {
                 Arguments.of(s("sshd\0\0\0\0"), List.of(named("string"), regexp("^sshd$")), "sshd"),
                 Arguments.of(s("\u0003www\u0007example\u0003com\0\0\0"), List.of(named("string"), named("dname")),
                         "www.example.com"),
-                Arguments.of(u64(0xffffffff81001004L), List.of(named("ksym")), "do_one_initcall"));
+                Arguments.of(u64(0xffffffff81001000L), List.of(named("ksym")), "do_one_initcall"));
     }
 
     @ParameterizedTest
