@@ -31,8 +31,6 @@ public final class CgroupWatcher implements AutoCloseable {
             | Inotify.IN_MOVED_TO | Inotify.IN_ONLYDIR;
     private static final int ENOENT = 2;
     private static final int ENOTDIR = 20;
-    /** Removed cgroups leave the map when events are read; a busy host reads them at least this often. */
-    private static final long CATCH_UP_NANOS = 1_000_000_000L;
 
     private final Path root;
     private final Inotify inotify;
@@ -40,7 +38,6 @@ public final class CgroupWatcher implements AutoCloseable {
     private final Map<Long, Path> byId = new HashMap<>();
     private final Map<Path, Long> idOf = new HashMap<>();
     private boolean complete = true;
-    private long lastCatchUp = System.nanoTime();
 
     private CgroupWatcher(Path root, Inotify inotify) {
         this.root = root;
@@ -60,14 +57,14 @@ public final class CgroupWatcher implements AutoCloseable {
         return w;
     }
 
-    /** The cgroup's directory, if it exists (or existed when events were last read). */
+    /**
+     * The cgroup's directory, if it exists. Queued events are read first (one
+     * non-blocking read when there are none): callers ask only for keys their
+     * label cache lacks, and an id must not name a directory removed since.
+     */
     public synchronized Optional<Path> resolve(long id) {
-        Path p = byId.get(id);
-        if (p == null || System.nanoTime() - lastCatchUp > CATCH_UP_NANOS) {
-            catchUp();
-            p = byId.get(id);
-        }
-        return Optional.ofNullable(p);
+        catchUp();
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** False once some cgroup could not be watched: lookups then miss what was created below it. */
@@ -82,7 +79,6 @@ public final class CgroupWatcher implements AutoCloseable {
     }
 
     private void catchUp() {
-        lastCatchUp = System.nanoTime();
         for (Inotify.Event e : inotify.drain()) {
             if (e.is(Inotify.IN_Q_OVERFLOW)) {
                 // Events were lost: read the whole tree again (watches already there are reused).

@@ -64,13 +64,12 @@ class CgroupTest {
         assertDecodes(cgroup, PLAIN, id(fresh.getParent()), root + "/system.slice/bar.service");
         byte[] goneId = id(fresh);
         Files.delete(fresh);
-        // until the queued events are read (a miss reads them), a removed cgroup keeps its name
-        assertDecodes(cgroup, PLAIN, goneId, root + "/system.slice/bar.service/nested");
-        Path other = Files.createDirectories(root.resolve("system.slice/baz.service"));
-        assertDecodes(cgroup, PLAIN, id(other), root + "/system.slice/baz.service");
         Decoded gone = cgroup.decodeLabel(goneId, PLAIN);
         assertEquals("unknown_cgroup_id:" + new String(goneId), new String(gone.value(), StandardCharsets.UTF_8));
         assertTrue(gone.provisional(), "an unknown id must not be cached as its label");
+        // this file system reuses inode numbers: the id of a new directory names it, not the old one
+        Path other = Files.createDirectories(root.resolve("system.slice/baz.service"));
+        assertDecodes(cgroup, PLAIN, id(other), root + "/system.slice/baz.service");
         assertFalse(cgroup.decodeLabel(id(root), PLAIN).provisional());
     }
 
