@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * kallsyms is read again when an answer may be out of date: an address with
  * no symbol of its own ({@link #exact}), or a return address outside the
  * kernel's own text, where the nearest symbol below may belong to code that
- * was there before ({@link #frame}). A re-read costs some 100 ms for 120k
- * lines, so it runs at most once per {@link Throttle} interval; an answer
+ * was there before ({@link #frame}). A re-read parses all of kallsyms (120k
+ * lines here), so it runs at most once per {@link Throttle} interval; an answer
  * given without it is provisional, and never cached as a label.
  */
 final class KernelSymbols {

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Cuts a metric's labels out of a key (or record) and runs each through its decoder chain, with a cache. */
 final class LabelDecoder {
@@ -18,7 +20,7 @@ final class LabelDecoder {
     private final int labelBytes;
     private final List<DecoderConfig> cpuDecoders;
     /** Decoded cpu labels by CPU number: a handful, and fixed once decoded. */
-    private final java.util.Map<Integer, String> cpuLabels = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, String> cpuLabels = new ConcurrentHashMap<>();
 
     LabelDecoder(List<LabelSlice> slices, Decoders decoders, int cacheSize) {
         this(slices, List.of(), decoders, cacheSize);
