@@ -24,10 +24,11 @@ RUN mvn -B -q package -DskipTests \
 
 FROM debian:12-slim
 # Native dependencies, loaded by jnr-ffi: libbpf1 (libbpf.so.1), and libpcap0.8
-# (libpcap.so.0.8), with which `bpfwatch xdpcap` compiles tcpdump filters.
+# (libpcap.so.0.8), with which `bpfwatch xdpcap` compiles tcpdump filters; pci.ids,
+# the database of the pci_* decoders.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless libbpf1 libpcap0.8 \
+      openjdk-17-jre-headless libbpf1 libpcap0.8 pci.ids \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/exporter/target/bpfwatch.jar /usr/share/bpfwatch/bpfwatch.jar
 EXPOSE 9435

@@ -8,9 +8,10 @@ MVN        := mvn -B -q
 # (test certificates), curl, and prometheus (server and promtool) for the
 # HTTPS / basic-auth tests and the tests of deploy/; QEMU, busybox, cpio and
 # xz for the kernel matrix's guests; libpcap0.8 (xdpcap compiles filters with it) and
-# tcpdump (the reference xdpcap's tests compare with).
+# tcpdump (the reference xdpcap's tests compare with); pci.ids (the pci_* decoders'
+# database) and pciutils (lspci, which the decoders' test compares with).
 APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus libpcap0.8 tcpdump \
-                qemu-system-x86 busybox-static cpio xz-utils
+                qemu-system-x86 busybox-static cpio xz-utils pci.ids pciutils
 JAVA_OPTS  ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m
 ARGS       ?=
 

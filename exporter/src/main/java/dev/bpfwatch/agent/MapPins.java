@@ -35,7 +35,7 @@ final class MapPins {
     /** Call before load: points the object at the maps an earlier run pinned. */
     static MapPins reuse(Path pinRoot, String config, BpfObject object) {
         Bpffs.ensureMounted(Bpffs.DEFAULT);
-        MapPins pins = new MapPins(pinRoot.resolve(config));
+        MapPins pins = new MapPins(pinRoot.resolve(dev.bpfwatch.config.PinName.encode(config)));
         for (MapSpec spec : object.mapSpecs()) {
             if (spec.name().contains(".") || !spec.type().iterable()) {
                 continue;

@@ -23,6 +23,7 @@ import java.util.Set;
 public final class ConfigBinder {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConfigBinder.class.getName());
     private static final int MAX_BUCKET_LABEL = 8;
+    private static final int CPU_LABEL_BYTES = 2;
 
     private final Decoders decoders;
 
@@ -47,9 +48,13 @@ public final class ConfigBinder {
         MapSpec map = findMap(config, c.line(), "cgroup_id_map", c.map(), object);
         boolean hash = c.type() == CgroupIdMapSpec.Type.HASH;
         BpfMapType want = hash ? BpfMapType.HASH : BpfMapType.CGRP_STORAGE;
+        // ebpf_exporter's own example uses an LRU_HASH: the same layout, which the kernel may
+        // evict from when full (the next sync puts evicted ids back).
+        boolean typeOk = map.type() == want || (hash && map.type() == BpfMapType.LRU_HASH);
         int keySize = hash ? 8 : 4;
-        if (map.type() != want || map.keySize() != keySize || map.valueSize() != 8) {
-            throw error(config, c.line(), "cgroup_id_map: map '" + c.map() + "' must be a " + want + " with "
+        if (!typeOk || map.keySize() != keySize || map.valueSize() != 8) {
+            throw error(config, c.line(), "cgroup_id_map: map '" + c.map() + "' must be a " + want
+                    + (hash ? " (or LRU_HASH)" : "") + " with "
                     + keySize + "-byte keys and 8-byte values for type " + (hash ? "hash" : "cgrp_storage")
                     + ", but is a " + map.type() + " with " + map.keySize() + "/" + map.valueSize());
         }
@@ -99,11 +104,30 @@ public final class ConfigBinder {
 
         List<LabelSpec> labels = new ArrayList<>(m.labels());
         boolean splitByCpu = !labels.isEmpty() && isCpuSplit(labels.get(labels.size() - 1));
+        List<DecoderConfig> cpuDecoders = List.of();
         if (splitByCpu) {
             labels.remove(labels.size() - 1);
             if (!map.type().perCpu()) {
                 throw error(config, m.labels().get(m.labels().size() - 1).line(), "label 'cpu' without a size "
                         + "splits per-CPU values, but map '" + map.name() + "' is a " + map.type());
+            }
+        } else if (map.type().perCpu() && m.kind() != MetricKind.HISTOGRAM && !labels.isEmpty()
+                && isPeerCpuLabel(labels.get(labels.size() - 1))) {
+            // ebpf_exporter's form: after the key's own labels, a 2-byte "cpu" label that the CPU
+            // number fills (as a u16), so its decoders (uint, static_map, ...) apply to it.
+            LabelSpec cpu = labels.remove(labels.size() - 1);
+            try {
+                decoders.validateChain(cpu.decoders(), CPU_LABEL_BYTES);
+            } catch (IllegalArgumentException e) {
+                throw error(config, cpu.line(), "label 'cpu': " + e.getMessage());
+            }
+            splitByCpu = true;
+            cpuDecoders = cpu.decoders();
+            if (labels.isEmpty()) {
+                // The only label: ebpf_exporter drops the (zero) key, so every key's values add up per CPU.
+                ValueSlice value = valueSlice(config, m, map.valueSize(), valueStruct, "value of map '"
+                        + map.name() + "'");
+                return new BoundMetric(m, map.name(), false, 0, List.of(), null, value, true, cpuDecoders);
             }
         }
         if (labels.isEmpty() && keyStruct.isPresent() && m.kind() != MetricKind.HISTOGRAM) {
@@ -116,7 +140,7 @@ public final class ConfigBinder {
             checkBucket(config, m, bucket);
         }
         ValueSlice value = valueSlice(config, m, map.valueSize(), valueStruct, "value of map '" + map.name() + "'");
-        return new BoundMetric(m, map.name(), false, 0, List.copyOf(slices), bucket, value, splitByCpu);
+        return new BoundMetric(m, map.name(), false, 0, List.copyOf(slices), bucket, value, splitByCpu, cpuDecoders);
     }
 
     private BoundMetric bindIterator(ConfigSpec config, MetricSpec m, BpfObject object) {
@@ -230,6 +254,11 @@ public final class ConfigBinder {
                     + " (bucket_max + 1 for the sum) does not fit in bucket label '" + bucket.name() + "' of "
                     + bucket.size() + " byte(s)");
         }
+    }
+
+    /** ebpf_exporter's per-CPU label: the last label, named cpu, 2 bytes (a u16 CPU number). */
+    private static boolean isPeerCpuLabel(LabelSpec l) {
+        return l.name().equals("cpu") && !l.byField() && l.size() == CPU_LABEL_BYTES && l.padding() == 0;
     }
 
     private static boolean isCpuSplit(LabelSpec l) {

@@ -26,7 +26,7 @@ public final class ConfigParser {
      * of sizes near 2^31 would wrap.
      */
     static final int MAX_LABEL_BYTES = 65535;
-    static final Set<String> TOP = Set.of("metrics", "kaddrs", "cgroup_id_map", "tracing");
+    static final Set<String> TOP = Set.of("name", "metrics", "kaddrs", "cgroup_id_map", "tracing");
     static final Set<String> METRICS = Set.of("counters", "histograms", "gauges");
     static final Set<String> COUNTER = Set.of("name", "help", "labels", "perf_event_array", "flush_interval",
             "map", "value_field", "iterator", "record", "skip_zeros");
@@ -47,6 +47,14 @@ public final class ConfigParser {
             throw new ConfigException(file, 0, "empty config");
         }
         Map<String, YamlNode> top = new YamlNode(file, root).mapping("config", TOP);
+        // ebpf_exporter reads a top-level name and then replaces it by the file's: so does bpfwatch.
+        YamlNode.get(top, "name").ifPresent(n -> {
+            String given = n.string("name");
+            if (!given.equals(configName)) {
+                LOG.warning(file + ":" + n.line() + ": name '" + given + "' differs from the file's; the config is '"
+                        + configName + "', named after its file, as in ebpf_exporter");
+            }
+        });
         YamlNode.get(top, "tracing").ifPresent(n -> LOG.warning(
                 file + ":" + n.line() + ": 'tracing' is not supported by bpfwatch yet; ignored"));
         YamlNode metricsNode = YamlNode.get(top, "metrics")

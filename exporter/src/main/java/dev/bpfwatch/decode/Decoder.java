@@ -17,6 +17,17 @@ public interface Decoder {
     byte[] decode(byte[] in, DecoderConfig config) throws DecoderException;
 
     /**
+     * {@link #decode}, also saying whether the value is provisional (see
+     * {@link Decoded}); decoders that look things up on the host override it.
+     *
+     * @return null when the sample must be skipped
+     */
+    default Decoded decodeLabel(byte[] in, DecoderConfig config) throws DecoderException {
+        byte[] out = decode(in, config);
+        return out == null ? null : Decoded.of(out);
+    }
+
+    /**
      * Checks a decoder's settings at config load, before anything reaches the
      * kernel. {@code inputSize} is the label's byte size for the first
      * decoder of a chain, -1 further down the chain (input is text there).

@@ -18,4 +18,9 @@ public interface DecoderContext {
 
     /** Root of the cgroup v2 hierarchy (normally /sys/fs/cgroup). */
     Path cgroupRoot();
+
+    /** The PCI ID database, if the host has one (Debian: the pci.ids package). */
+    default Optional<Path> pciIds() {
+        return PciIds.PATHS.stream().filter(java.nio.file.Files::isReadable).findFirst();
+    }
 }

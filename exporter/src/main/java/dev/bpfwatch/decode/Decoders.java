@@ -41,6 +41,11 @@ public final class Decoders {
         m.put("dname", new Dname());
         m.put("majorminor", new MajorMinor());
         m.put("enum", new KernelEnum(context));
+        PciIds pci = new PciIds(context.pciIds());
+        m.put("pci_vendor", new PciVendor(pci));
+        m.put("pci_device", new PciDevice(pci));
+        m.put("pci_class", new PciClass(pci));
+        m.put("pci_subclass", new PciSubclass(pci));
         return new Decoders(m);
     }
 
@@ -65,19 +70,33 @@ public final class Decoders {
      * @throws IllegalArgumentException for a decoder name not known (validateChain catches it at load)
      */
     public byte[] decodeChain(byte[] in, List<DecoderConfig> chain) throws DecoderException {
+        return decodeLabel(in, chain).value();
+    }
+
+    /**
+     * {@link #decodeChain}, also saying whether the value is provisional:
+     * a chain is when any of its decoders' answers was (see {@link Decoded}).
+     * A skip is a value of null, and provisional too when it was decided on a
+     * provisional value (a regexp on the path of a cgroup not yet seen).
+     */
+    public Decoded decodeLabel(byte[] in, List<DecoderConfig> chain) throws DecoderException {
         byte[] value = in;
+        boolean provisional = false;
         for (DecoderConfig c : chain) {
             Decoder d = require(c.name());
+            Decoded step;
             try {
-                value = d.decode(value, c);
+                step = d.decodeLabel(value, c);
             } catch (DecoderException e) {
                 throw new DecoderException("decoder '" + c.name() + "': " + e.getMessage());
             }
-            if (value == null) {
-                return null;
+            if (step == null) {
+                return new Decoded(null, provisional);
             }
+            value = step.value();
+            provisional |= step.provisional();
         }
-        return value;
+        return new Decoded(value, provisional);
     }
 
     /**

@@ -8,37 +8,84 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kernel addresses to symbol names, from kallsyms ("ffffffff81000000 T
  * _text [module]" lines), shared by {@code ksym} and {@code kstack}. The
- * table is read on first use, kept sorted for binary search, and re-read
- * when an address falls below every known symbol (at most once a second:
- * kallsyms is some 200k lines).
+ * table is read on first use and kept sorted for binary search.
+ *
+ * <p>Symbols come and go after start: modules load, BPF programs are JITed
+ * (their images and trampolines show up as "bpf_prog_..." symbols). So
+ * kallsyms is read again when an answer may be out of date: an address with
+ * no symbol of its own ({@link #exact}), or a return address outside the
+ * kernel's own text, where the nearest symbol below may belong to code that
+ * was there before ({@link #frame}). A re-read parses all of kallsyms (120k
+ * lines here), so it runs at most once per {@link Throttle} interval; an answer
+ * given without it is provisional, and never cached as a label.
  */
 final class KernelSymbols {
+    /** Addresses remembered as checked against a fresh table; more than this starts the set again. */
+    private static final int MAX_CHECKED = 100_000;
+
     private final Path kallsyms;
     private final Throttle reload;
     private volatile Table table;
+    /** Addresses outside the kernel's text, by the time they were first looked up. */
+    private final Map<Long, Long> firstSeen = new ConcurrentHashMap<>();
 
     KernelSymbols(Path kallsyms, Throttle reload) {
         this.kallsyms = kallsyms;
         this.reload = reload;
     }
 
+    /** A symbol's name (null: none), and whether it may be out of date (see {@link Decoded}). */
+    record Answer(String name, boolean provisional) {
+    }
+
     /**
-     * The symbol at or nearest below {@code address} (an address inside a
-     * function names that function), or null when none is.
+     * The symbol that starts exactly at {@code address} (ebpf_exporter's
+     * ksym: an address of a function, not one inside it). A miss re-reads
+     * kallsyms (throttled); a miss that remains is provisional.
      */
-    String nearest(long address) throws DecoderException {
+    Answer exact(long address) throws DecoderException {
         Table t = table();
-        String name = t.nearest(address);
+        String name = t.exact(address);
         if (name == null && reload.tryAcquire()) {
-            t = load();
-            table = t;
-            name = t.nearest(address);
+            t = reload();
+            name = t.exact(address);
         }
-        return name;
+        return new Answer(name, name == null);
+    }
+
+    /**
+     * The symbol at or nearest below {@code address}: a return address
+     * inside a function names that function. Inside the kernel's own text
+     * (_stext to _etext) that never changes; elsewhere (modules, BPF) the
+     * answer holds only from a table read after the address was first seen,
+     * so such an address re-reads kallsyms (throttled) and is provisional
+     * until then.
+     */
+    Answer frame(long address) throws DecoderException {
+        Table t = table();
+        if (t.inKernelText(address)) {
+            return new Answer(t.nearest(address), false);
+        }
+        if (firstSeen.size() > MAX_CHECKED) {
+            firstSeen.clear();
+        }
+        long seen = firstSeen.computeIfAbsent(address, a -> reload.now());
+        if (t.readAt - seen < 0 && reload.tryAcquire()) {
+            t = reload();
+        }
+        return new Answer(t.nearest(address), t.readAt - seen < 0);
+    }
+
+    private Table reload() throws DecoderException {
+        Table t = load();
+        table = t;
+        return t;
     }
 
     /**
@@ -69,6 +116,8 @@ final class KernelSymbols {
     }
 
     private Table load() throws DecoderException {
+        // Taken before the read: what was loaded before this moment is in the table.
+        long readAt = reload.now();
         List<Table.Sym> syms = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(kallsyms, StandardCharsets.UTF_8)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -80,7 +129,7 @@ final class KernelSymbols {
         } catch (IOException e) {
             throw new DecoderException("cannot read " + kallsyms + ": " + e.getMessage());
         }
-        return Table.of(syms);
+        return Table.of(syms, readAt);
     }
 
     /** "address type name[\tmodule]"; by hand, as a regex split per line doubles the load time. */
@@ -113,13 +162,29 @@ final class KernelSymbols {
 
         private final long[] addresses;
         private final String[] names;
+        /** The kernel's own text, which no load changes; empty (start 0, end 0) if kallsyms lacks the markers. */
+        private final long textStart;
+        private final long textEnd;
+        final long readAt;
 
-        private Table(long[] addresses, String[] names) {
+        private Table(long[] addresses, String[] names, long textStart, long textEnd, long readAt) {
             this.addresses = addresses;
             this.names = names;
+            this.textStart = textStart;
+            this.textEnd = textEnd;
+            this.readAt = readAt;
         }
 
-        static Table of(List<Sym> syms) {
+        static Table of(List<Sym> syms, long readAt) {
+            long textStart = 0;
+            long textEnd = 0;
+            for (Sym s : syms) {
+                if (s.name().equals("_stext")) {
+                    textStart = s.address();
+                } else if (s.name().equals("_etext")) {
+                    textEnd = s.address();
+                }
+            }
             // Stable sort: of several names at one address, the first listed wins,
             // so the same address always gives the same name.
             syms.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
@@ -134,10 +199,25 @@ final class KernelSymbols {
                 names[n] = s.name();
                 n++;
             }
-            return new Table(Arrays.copyOf(addresses, n), Arrays.copyOf(names, n));
+            return new Table(Arrays.copyOf(addresses, n), Arrays.copyOf(names, n), textStart, textEnd, readAt);
+        }
+
+        boolean inKernelText(long address) {
+            return Long.compareUnsigned(address, textStart) >= 0 && Long.compareUnsigned(address, textEnd) < 0;
+        }
+
+        String exact(long address) {
+            int i = atOrBelow(address);
+            return i >= 0 && addresses[i] == address ? names[i] : null;
         }
 
         String nearest(long address) {
+            int i = atOrBelow(address);
+            return i < 0 ? null : names[i];
+        }
+
+        /** Index of the last symbol at or below the address (unsigned), -1 if none. */
+        private int atOrBelow(long address) {
             int lo = 0;
             int hi = addresses.length - 1;
             int found = -1;
@@ -150,7 +230,7 @@ final class KernelSymbols {
                     hi = mid - 1;
                 }
             }
-            return found < 0 ? null : names[found];
+            return found;
         }
     }
 }

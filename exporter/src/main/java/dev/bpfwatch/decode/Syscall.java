@@ -14,10 +14,14 @@ import java.util.Map;
  * to its name (0 -> read). Unknown numbers become "unknown_syscall:&lt;n&gt;",
  * as in ebpf_exporter.
  *
- * <p>The table is the kernel's own (__NR_* of asm/unistd_64.h), generated
- * into a resource because the host has no such file at run time. Names are
- * the kernel's, so a few differ from ebpf_exporter's table, which comes from
- * strace (pread64 there is "pread", poll is "poll_time64").
+ * <p>The table is the kernel's own: __NR_* of the newest asm/unistd_64.h,
+ * which the kernel generates from arch/x86/entry/syscalls/syscall_64.tbl,
+ * bundled as a resource because the host has no such file at run time.
+ * ebpf_exporter's table comes from strace, whose names are its handlers',
+ * shared between syscalls and between architectures: there 17 is "pread",
+ * 94 (lchown) is "chown", 231 (exit_group) is "exit" and the time syscalls
+ * carry a "_time64" suffix that only 32-bit architectures have. A label
+ * should name the syscall the program saw, so the kernel's names win.
  */
 public final class Syscall implements Decoder {
     static final String TABLE = "/bpfwatch/syscalls_x86_64.txt";

@@ -25,6 +25,11 @@ final class Throttle {
         return new Throttle(DEFAULT, System::nanoTime);
     }
 
+    /** The throttle's clock, for callers that date what they read by it. */
+    long now() {
+        return nanoClock.getAsLong();
+    }
+
     /** True (and the clock restarts) if the caller may refresh now. */
     synchronized boolean tryAcquire() {
         long now = nanoClock.getAsLong();

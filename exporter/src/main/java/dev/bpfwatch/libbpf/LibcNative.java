@@ -51,4 +51,12 @@ public interface LibcNative {
 
     /** setns(2): moves the calling thread (only) into the namespace behind fd. */
     int setns(int fd, int nstype);
+
+    /** inotify(7), for watching the cgroup tree. */
+    int inotify_init1(int flags);
+
+    int inotify_add_watch(int fd, String path, int mask);
+
+    /** if_indextoname(3): the interface's name into buf (IF_NAMESIZE bytes), or NULL. */
+    Pointer if_indextoname(int index, @Out Pointer buf);
 }

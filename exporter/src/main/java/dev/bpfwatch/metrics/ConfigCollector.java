@@ -56,7 +56,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         this.source = source;
         this.limit = new SeriesLimit(maxSeries);
         for (BoundMetric m : config.metrics()) {
-            labelDecoders.put(m, new LabelDecoder(m.labels(), decoders, LABEL_CACHE_SIZE));
+            labelDecoders.put(m, new LabelDecoder(m.labels(), m.cpuDecoders(), decoders, LABEL_CACHE_SIZE));
             if (m.spec().fromPerfEvents()) {
                 tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime, maxSeries));
             }
@@ -181,8 +181,12 @@ public final class ConfigCollector extends Collector implements Collector.Descri
                 }
                 if (m.splitByCpu()) {
                     for (int cpu = 0; cpu < data.cpus(); cpu++) {
+                        String cpuLabel = cpuLabel(m, cpu);
+                        if (cpuLabel == null) {
+                            continue;
+                        }
                         List<String> withCpu = new ArrayList<>(labels);
-                        withCpu.add(Integer.toString(cpu));
+                        withCpu.add(cpuLabel);
                         series.merge(withCpu, m.value().read(e.value(), cpu * data.valueStride()), Double::sum);
                     }
                 } else {
@@ -267,6 +271,18 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         } catch (DecoderException e) {
             decoderErrors.incrementAndGet();
             LOG.fine(() -> "config " + config.name() + ", metric " + m.spec().name() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The cpu label of one CPU's value, or null to skip it (decoder miss or error, counted). */
+    private String cpuLabel(BoundMetric m, int cpu) {
+        try {
+            return labelDecoders.get(m).cpu(cpu);
+        } catch (DecoderException e) {
+            decoderErrors.incrementAndGet();
+            LOG.fine(() -> "config " + config.name() + ", metric " + m.spec().name() + ", cpu " + cpu + ": "
+                    + e.getMessage());
             return null;
         }
     }

@@ -1,12 +1,16 @@
 package dev.bpfwatch.metrics;
 
 import dev.bpfwatch.config.LabelSlice;
+import dev.bpfwatch.decode.Decoded;
+import dev.bpfwatch.decode.DecoderConfig;
 import dev.bpfwatch.decode.DecoderException;
 import dev.bpfwatch.decode.Decoders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Cuts a metric's labels out of a key (or record) and runs each through its decoder chain, with a cache. */
 final class LabelDecoder {
@@ -14,12 +18,47 @@ final class LabelDecoder {
     private final Decoders decoders;
     private final LabelCache cache;
     private final int labelBytes;
+    private final List<DecoderConfig> cpuDecoders;
+    /** Decoded cpu labels by CPU number: a handful, and fixed once decoded. */
+    private final Map<Integer, String> cpuLabels = new ConcurrentHashMap<>();
 
     LabelDecoder(List<LabelSlice> slices, Decoders decoders, int cacheSize) {
+        this(slices, List.of(), decoders, cacheSize);
+    }
+
+    /** @param cpuDecoders the cpu label's chain in ebpf_exporter's form (it reads the CPU as a u16); empty for none */
+    LabelDecoder(List<LabelSlice> slices, List<DecoderConfig> cpuDecoders, Decoders decoders, int cacheSize) {
+        this.cpuDecoders = cpuDecoders;
         this.slices = slices;
         this.decoders = decoders;
         this.cache = new LabelCache(cacheSize);
         this.labelBytes = slices.stream().mapToInt(LabelSlice::size).sum();
+    }
+
+    /**
+     * The cpu label of a per-CPU value: the number, or what the cpu label's
+     * decoders make of it as a little-endian u16 (ebpf_exporter's form).
+     *
+     * @return null when a decoder skips it
+     */
+    String cpu(int cpu) throws DecoderException {
+        if (cpuDecoders.isEmpty()) {
+            return Integer.toString(cpu);
+        }
+        String cached = cpuLabels.get(cpu);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] raw = {(byte) cpu, (byte) (cpu >>> 8)};
+        Decoded d = decoders.decodeLabel(raw, cpuDecoders);
+        if (d.value() == null) {
+            return null;
+        }
+        String label = new String(d.value(), StandardCharsets.UTF_8);
+        if (!d.provisional()) {
+            cpuLabels.put(cpu, label);
+        }
+        return label;
     }
 
     /**
@@ -40,19 +79,27 @@ final class LabelDecoder {
             return cached;
         }
         List<String> values = new ArrayList<>(slices.size());
+        // A fallback (a cgroup created after the last look, say) is shown but never cached:
+        // the next scrape asks again and gets the real name once the host has it.
+        boolean provisional = false;
         at = 0;
         for (LabelSlice s : slices) {
             byte[] raw = Arrays.copyOfRange(cacheKey, at, at + s.size());
             at += s.size();
-            byte[] out = s.decoders().isEmpty() ? raw : decoders.decodeChain(raw, s.decoders());
-            if (out == null) {
-                cache.put(cacheKey, LabelCache.SKIP);
+            Decoded out = s.decoders().isEmpty() ? new Decoded(raw, false) : decoders.decodeLabel(raw, s.decoders());
+            provisional |= out.provisional();
+            if (out.value() == null) {
+                if (!provisional) {
+                    cache.put(cacheKey, LabelCache.SKIP);
+                }
                 return LabelCache.SKIP;
             }
-            values.add(new String(out, StandardCharsets.UTF_8));
+            values.add(new String(out.value(), StandardCharsets.UTF_8));
         }
         List<String> labels = List.copyOf(values);
-        cache.put(cacheKey, labels);
+        if (!provisional) {
+            cache.put(cacheKey, labels);
+        }
         return labels;
     }
 }

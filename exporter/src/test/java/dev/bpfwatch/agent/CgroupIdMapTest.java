@@ -143,6 +143,28 @@ class CgroupIdMapTest {
         assertEquals(held, holds(ids, id), held ? "new cgroup added by the rescan" : "removed cgroup left the map");
     }
 
+    /** ebpf_exporter's own example keeps its cgroup ids in an LRU_HASH: the same as a HASH here. */
+    @Test
+    void anLruHashServesAsTheHashOfIds() throws Exception {
+        ConfigDir.with(dir, "bylru", "cgroup_filter_lru", config("cgroup_ids", "hash", "drops_by_lru"));
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true), List.of())) {
+            assertEquals(List.of(), List.copyOf(agent.failures().values()));
+            BpfMap ids = ((ConfigModule) agent.modules().stream().filter(m -> m.name().equals("bylru")).findFirst()
+                    .orElseThrow()).object().map("cgroup_ids").orElseThrow();
+            assertTrue(holds(ids, cgroupId(matching)) && !holds(ids, cgroupId(other)));
+            int inside = Loopback.closedUdpPort();
+            int outside = Loopback.closedUdpPort();
+            sendFrom(matching, inside, SENT);
+            sendFrom(other, outside, SENT);
+            String e = Scrape.metrics(agent.port());
+            double counted = count(e, "drops_by_lru", inside);
+            // as above: a drop deferred to ksoftirqd runs in the root cgroup
+            assertTrue(counted >= SENT / 2 && counted <= SENT, counted + " of " + SENT);
+            assertEquals(0, count(e, "drops_by_lru", outside), "the other cgroup is never counted");
+        }
+    }
+
     @Test
     void aMapOfTheWrongKindIsAConfigError() {
         ConfigDir.with(dir, "wrong", "cgroup_filter", config("drops_by_hash", "cgrp_storage", "drops_by_storage"));

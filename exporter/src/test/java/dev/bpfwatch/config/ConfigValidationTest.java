@@ -93,6 +93,39 @@ class ConfigValidationTest {
         assertEquals(8, bound.metrics().get(1).bucket().offset());
     }
 
+    /** ebpf_exporter's per-CPU form: a last 2-byte label "cpu" beside the key, which the CPU number fills. */
+    @org.junit.jupiter.api.Test
+    void aTwoByteCpuLabelBesideTheKeyIsEbpfExportersPerCpuForm() {
+        String label = """
+                metrics:
+                  counters:
+                    - name: udp_drops_percpu_total
+                      help: drops
+                      labels:
+                %s        - name: cpu
+                          size: %d
+                          decoders:
+                            - name: uint
+                """;
+        String dport = "        - name: dport\n          size: 2\n          decoders:\n            - name: uint\n";
+        BoundMetric both = new ConfigBinder(DECODERS).bind(parse(label.formatted(dport, 2)), compat).metrics().get(0);
+        assertTrue(both.splitByCpu());
+        assertEquals(java.util.List.of("dport", "cpu"), both.labelNames());
+        assertEquals(java.util.List.of("uint"), both.cpuDecoders().stream().map(d -> d.name()).toList());
+        // cpu alone: the key is no label, its values add up per CPU (ebpf_exporter drops a zero key)
+        BoundMetric alone = new ConfigBinder(DECODERS).bind(parse(label.formatted("", 2)), compat).metrics().get(0);
+        assertEquals(java.util.List.of("cpu"), alone.labelNames());
+        assertTrue(alone.labels().isEmpty());
+        // any other size is a label of the key, which must then cover it
+        assertEquals("t.yaml:3: metric 'udp_drops_percpu_total': labels cover 6 bytes (dport 2 + cpu 4), but the "
+                + "map key of 'udp_drops_percpu_total' is 2 bytes", error(label.formatted(dport, 4), compat));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aTopLevelNameIsAccepted() {
+        assertEquals("t", parse("name: other\n" + GOOD).name());
+    }
+
     /** replace {@code from} with {@code to} in the good config; expect {@code message} at {@code line}. */
     @ParameterizedTest(name = "{3}")
     @CsvSource(delimiter = '|', textBlock = """

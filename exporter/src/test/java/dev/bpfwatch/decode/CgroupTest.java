@@ -7,8 +7,13 @@ import static dev.bpfwatch.decode.DecoderTests.assertRejects;
 import static dev.bpfwatch.decode.DecoderTests.s;
 import static dev.bpfwatch.decode.DecoderTests.u64;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bpfwatch.decode.DecoderTests.ManualClock;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,16 +55,22 @@ class CgroupTest {
                 "unknown_cgroup_id:" + new String(id(root.resolve("system.slice/cgroup.procs"))));
     }
 
+    /** The tree is watched: a cgroup made a moment ago resolves at once, with no walk. */
     @Test
-    void newCgroupsAreFoundOnAMissAtMostOnceASecond() throws Exception {
+    void newCgroupsResolveAtOnceAndUnknownIdsAreProvisional() throws Exception {
         assertDecodes(cgroup, PLAIN, id(root.resolve("system.slice")), root + "/system.slice");
-        Path fresh = Files.createDirectories(root.resolve("system.slice/bar.service"));
-        // the tree was walked a moment ago: not again yet
-        assertDecodes(cgroup, PLAIN, id(fresh), "unknown_cgroup_id:" + new String(id(fresh)));
-        clock.advance(Duration.ofMillis(999));
-        assertDecodes(cgroup, PLAIN, id(fresh), "unknown_cgroup_id:" + new String(id(fresh)));
-        clock.advance(Duration.ofMillis(1));
-        assertDecodes(cgroup, PLAIN, id(fresh), root + "/system.slice/bar.service");
+        Path fresh = Files.createDirectories(root.resolve("system.slice/bar.service/nested"));
+        assertDecodes(cgroup, PLAIN, id(fresh), root + "/system.slice/bar.service/nested");
+        assertDecodes(cgroup, PLAIN, id(fresh.getParent()), root + "/system.slice/bar.service");
+        byte[] goneId = id(fresh);
+        Files.delete(fresh);
+        Decoded gone = cgroup.decodeLabel(goneId, PLAIN);
+        assertEquals("unknown_cgroup_id:" + new String(goneId), new String(gone.value(), StandardCharsets.UTF_8));
+        assertTrue(gone.provisional(), "an unknown id must not be cached as its label");
+        // this file system reuses inode numbers: the id of a new directory names it, not the old one
+        Path other = Files.createDirectories(root.resolve("system.slice/baz.service"));
+        assertDecodes(cgroup, PLAIN, id(other), root + "/system.slice/baz.service");
+        assertFalse(cgroup.decodeLabel(id(root), PLAIN).provisional());
     }
 
     @Test

@@ -46,7 +46,8 @@ class DecodersTest {
     @Test
     void knowsEveryDecoder() {
         assertEquals(Set.of("uint", "hex", "string", "inet_ip", "port", "ifname", "errno", "syscall", "ksym",
-                "kstack", "cgroup", "static_map", "regexp", "dname", "majorminor", "enum"), DECODERS.names());
+                "kstack", "cgroup", "static_map", "regexp", "dname", "majorminor", "enum", "pci_vendor", "pci_device",
+                "pci_class", "pci_subclass"), DECODERS.names());
         assertTrue(DECODERS.byName("uint").orElseThrow() instanceof Uint);
         assertTrue(DECODERS.byName("unit").isEmpty());
     }
@@ -60,7 +61,7 @@ class DecodersTest {
                 Arguments.of(s("sshd\0\0\0\0"), List.of(named("string"), regexp("^sshd$")), "sshd"),
                 Arguments.of(s("\u0003www\u0007example\u0003com\0\0\0"), List.of(named("string"), named("dname")),
                         "www.example.com"),
-                Arguments.of(u64(0xffffffff81001004L), List.of(named("ksym")), "do_one_initcall"));
+                Arguments.of(u64(0xffffffff81001000L), List.of(named("ksym")), "do_one_initcall"));
     }
 
     @ParameterizedTest
@@ -96,8 +97,8 @@ class DecodersTest {
                         "unknown decoder 'sycall', did you mean 'syscall'?"),
                 Arguments.of(List.of(named("static-map")), 4, "unknown decoder 'static-map', did you mean 'static_map'?"),
                 Arguments.of(List.of(named("frobnicate")), 4, "unknown decoder 'frobnicate' (known: cgroup, dname, "
-                        + "enum, errno, hex, ifname, inet_ip, kstack, ksym, majorminor, port, regexp, static_map, "
-                        + "string, syscall, uint)"),
+                        + "enum, errno, hex, ifname, inet_ip, kstack, ksym, majorminor, pci_class, pci_device, "
+                        + "pci_subclass, pci_vendor, port, regexp, static_map, string, syscall, uint)"),
                 Arguments.of(List.of(), 4, "no decoders: a label needs at least one (e.g. uint or string)"),
                 Arguments.of(List.of(named("uint")), 3, "decoder 'uint': label size must be one of 1, 2, 4, 8 bytes, not 3"),
                 Arguments.of(List.of(named("string"), named("uint")), 16,

@@ -30,7 +30,8 @@ class FuzzTest {
 
     static Stream<String> decoders() {
         return Stream.of("uint", "hex", "string", "inet_ip", "port", "ifname", "errno", "syscall", "ksym", "kstack",
-                "cgroup", "static_map", "regexp", "dname", "majorminor", "enum");
+                "cgroup", "static_map", "regexp", "dname", "majorminor", "enum", "pci_vendor", "pci_device", "pci_class",
+                "pci_subclass");
     }
 
     private static DecoderConfig config(String name) {

@@ -24,11 +24,23 @@ class RegexpTest {
 
     static Stream<Arguments> kept() {
         return Stream.of(
-                Arguments.of(ANCHORED, "systemd-journal"),
-                Arguments.of(ANCHORED, "syslog-ng"),
-                // unanchored, like Go's MatchString: a match anywhere keeps the sample
-                Arguments.of(LOOSE, "systemd-journal"),
-                Arguments.of(LOOSE, "journald"));
+                Arguments.of(ANCHORED, "systemd-journal", "systemd-journal"),
+                Arguments.of(ANCHORED, "syslog-ng", "syslog-ng"),
+                // unanchored, like Go's: a match anywhere keeps the sample, and the match is the label
+                Arguments.of(LOOSE, "systemd-journal", "journal"),
+                Arguments.of(LOOSE, "journald", "journal"),
+                // a capture group: its text is the label
+                Arguments.of(regexps("^(kswapd).*$"), "kswapd0", "kswapd"),
+                Arguments.of(regexps("^(systemd).*$", "^syslog-ng$"), "systemd-bananad", "systemd"),
+                Arguments.of(regexps("^(systemd).*$", "^syslog-ng$"), "syslog-ng", "syslog-ng"),
+                // the first pattern that matches decides, even if a later one has a group
+                Arguments.of(regexps("^sys", "^(systemd)"), "systemd-journal", "sys"),
+                // several groups: the first one (ebpf_exporter would skip the sample)
+                Arguments.of(regexps("^(\\w+)-(\\w+)$"), "systemd-journal", "systemd"),
+                // a group that took no part in the match gives an empty label
+                Arguments.of(regexps("^kworker(/\\d+)?"), "kworker", ""),
+                // a non-capturing group is no group
+                Arguments.of(regexps("^(?:kworker)/\\d+"), "kworker/3:1", "kworker/3"));
     }
 
     static Stream<Arguments> skipped() {
@@ -36,13 +48,14 @@ class RegexpTest {
                 Arguments.of(ANCHORED, "systemd-bananad"),
                 Arguments.of(ANCHORED, "systemd-journald"),
                 Arguments.of(ANCHORED, ""),
-                Arguments.of(LOOSE, "syslog-ng"));
+                Arguments.of(LOOSE, "syslog-ng"),
+                Arguments.of(regexps("^(kswapd).*$"), "kthreadd"));
     }
 
     @ParameterizedTest
     @MethodSource("kept")
-    void keepsMatches(DecoderConfig config, String in) throws DecoderException {
-        assertDecodes(new Regexp(), config, s(in), in);
+    void keepsMatches(DecoderConfig config, String in, String label) throws DecoderException {
+        assertDecodes(new Regexp(), config, s(in), label);
     }
 
     @ParameterizedTest
