@@ -2,7 +2,6 @@ package dev.bpfwatch.capture;
 
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfMapType;
-import dev.bpfwatch.libbpf.DirectoryLock;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PacketPerfBuffer;
 import dev.bpfwatch.libbpf.RawProgram;
@@ -67,10 +66,10 @@ public final class Capture implements AutoCloseable {
      * @throws dev.bpfwatch.libbpf.VerifierException when the kernel refuses a translated filter
      */
     public static Capture start(Hook hook, CaptureOptions options, PacketWriter writer) {
-        // Checking the slots and filling them is one step under the hook directory's lock: two
-        // captures started together would otherwise both find a slot free, and the later insert
-        // would silently take the earlier capture's packets.
-        try (DirectoryLock lock = DirectoryLock.exclusive(hook.pin().toAbsolutePath().getParent())) {
+        // Checking the slots and filling them is one step under the hook's lock: two captures
+        // started together would otherwise both find a slot free, and the later insert would
+        // silently take the earlier capture's packets.
+        try (HookLock lock = HookLock.take(hook)) {
             for (XdpAction a : options.actions()) {
                 hook.requireFree(a);
             }

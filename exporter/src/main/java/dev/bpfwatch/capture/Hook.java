@@ -74,6 +74,11 @@ public final class Hook implements AutoCloseable {
         return pin;
     }
 
+    /** The hook map's kernel id: the same for every process that opens the pin. */
+    int mapId() {
+        return map.id();
+    }
+
     /** A one-line description for --check. */
     public String describe() {
         return "hook " + pin + ": PROG_ARRAY id " + map.id() + ", " + map.maxEntries() + " slots";
