@@ -91,16 +91,15 @@ public final class Agent implements AutoCloseable {
     }
 
     private Agent startModules(Selection selection, List<ConfigModule.Prepared> prepared, WebSecurity security) {
-        Agent agent = this;
         Map<String, String> failures = new LinkedHashMap<>();
         List<ConfigModule> configs = new ArrayList<>();
         List<Module> others = new ArrayList<>();
         try {
-            agent.stats = options.bpfStats() ? BpfStats.enable() : null;
+            stats = options.bpfStats() ? BpfStats.enable() : null;
             for (int i = 0; i < prepared.size(); i++) {
                 ConfigModule.Prepared p = prepared.get(i);
                 try {
-                    configs.add(agent.loadAndAttach(p));
+                    configs.add(loadAndAttach(p));
                 } catch (RuntimeException e) {
                     if (options.strict()) {
                         prepared.subList(i + 1, prepared.size()).forEach(ConfigModule.Prepared::close);
@@ -112,7 +111,7 @@ public final class Agent implements AutoCloseable {
             }
             for (ModuleFactory f : selection.modules()) {
                 try {
-                    others.add(f.start(agent.context));
+                    others.add(f.start(context));
                 } catch (RuntimeException e) {
                     if (options.strict()) {
                         throw e;
@@ -124,18 +123,18 @@ public final class Agent implements AutoCloseable {
             if (configs.isEmpty() && others.isEmpty()) {
                 throw new AgentStartException("nothing started: " + String.join("; ", failures.values()));
             }
-            agent.install(configs, others, failures);
-            agent.registry.register(agent.live);
-            agent.server = WebServer.start(options.listen(), options.telemetryPath(), agent.registry,
-                    () -> agent.reading(() -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others,
-                            agent.failures)),
-                    agent::reload, security);
-            return agent;
+            install(configs, others, failures);
+            registry.register(live);
+            server = WebServer.start(options.listen(), options.telemetryPath(), registry,
+                    () -> reading(() -> LandingPage.render(options.telemetryPath(), this.configs, this.others,
+                            this.failures)),
+                    this::reload, security);
+            return this;
         } catch (IOException e) {
-            closeAll(configs, others, agent.stats);
+            closeAll(configs, others, stats);
             throw new UncheckedIOException("listen on " + options.listen() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeAll(configs, others, agent.stats);
+            closeAll(configs, others, stats);
             throw e;
         }
     }
