@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -23,6 +25,11 @@ import java.util.logging.Logger;
  * read on every scrape, served over HTTP. Configs can be reloaded in place.
  * Closing it stops the server and takes every program out of the kernel
  * (pinned maps stay, on purpose).
+ *
+ * <p>Scrapes, self-metrics and / read the running modules under the read
+ * side of one lock; a reload's swap and the shutdown close modules under
+ * the write side. So a read in progress finishes on the set it began with,
+ * and nothing reads a module that is closing or closed.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
@@ -32,13 +39,15 @@ public final class Agent implements AutoCloseable {
     private final AgentContext context;
     private final Decoders decoders;
     private final CollectorRegistry registry = new CollectorRegistry(true);
-    private final LiveCollectors live = new LiveCollectors();
+    private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
+    private final LiveCollectors live = new LiveCollectors(swapLock.readLock());
     private final ReloadStatus reloads = new ReloadStatus();
     private volatile List<ConfigModule> configs = List.of();
     private volatile List<Module> others = List.of();
     private volatile Map<String, String> failures = Map.of();
     private BpfStats stats;
     private WebServer server;
+    private PinPathLock pinLock;
 
     private Agent(AgentOptions options, List<ModuleFactory> codeModules, AgentContext context, Decoders decoders) {
         this.options = options;
@@ -59,21 +68,38 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentOptions options, List<ModuleFactory> codeModules) {
         // The web config and its TLS files first: a mistake there loads nothing.
         WebSecurity security = WebSecurity.load(options.webConfigFile());
-        FeatureReport features = FeatureProbe.report();
-        LOG.info(() -> "features: " + features.describe().stripTrailing());
-        Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features),
-                Decoders.standard(new HostDecoderContext()));
+        // Then the configs, checked against their objects: still nothing in the kernel.
+        Decoders decoders = Decoders.standard(new HostDecoderContext());
         Selection selection = Selection.of(options, codeModules);
-        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), agent.decoders);
+        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), decoders);
+        PinPathLock pinLock = null;
+        try {
+            // Before anything reaches the kernel: a second agent on these pins would count every event twice.
+            pinLock = options.pinPath() == null ? null : PinPathLock.take(options.pinPath());
+            FeatureReport features = FeatureProbe.report();
+            LOG.info(() -> "features: " + features.describe().stripTrailing());
+            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features), decoders);
+            agent.pinLock = pinLock;
+            return agent.startModules(selection, prepared, security);
+        } catch (RuntimeException e) {
+            prepared.forEach(ConfigModule.Prepared::close); // closing twice is harmless: loaded ones are closed already
+            if (pinLock != null) {
+                pinLock.close();
+            }
+            throw e;
+        }
+    }
+
+    private Agent startModules(Selection selection, List<ConfigModule.Prepared> prepared, WebSecurity security) {
         Map<String, String> failures = new LinkedHashMap<>();
         List<ConfigModule> configs = new ArrayList<>();
         List<Module> others = new ArrayList<>();
         try {
-            agent.stats = options.bpfStats() ? BpfStats.enable() : null;
+            stats = options.bpfStats() ? BpfStats.enable() : null;
             for (int i = 0; i < prepared.size(); i++) {
                 ConfigModule.Prepared p = prepared.get(i);
                 try {
-                    configs.add(agent.loadAndAttach(p));
+                    configs.add(loadAndAttach(p));
                 } catch (RuntimeException e) {
                     if (options.strict()) {
                         prepared.subList(i + 1, prepared.size()).forEach(ConfigModule.Prepared::close);
@@ -85,7 +111,7 @@ public final class Agent implements AutoCloseable {
             }
             for (ModuleFactory f : selection.modules()) {
                 try {
-                    others.add(f.start(agent.context));
+                    others.add(f.start(context));
                 } catch (RuntimeException e) {
                     if (options.strict()) {
                         throw e;
@@ -97,24 +123,41 @@ public final class Agent implements AutoCloseable {
             if (configs.isEmpty() && others.isEmpty()) {
                 throw new AgentStartException("nothing started: " + String.join("; ", failures.values()));
             }
-            agent.install(configs, others, failures);
-            agent.registry.register(agent.live);
-            agent.server = WebServer.start(options.listen(), options.telemetryPath(), agent.registry,
-                    () -> LandingPage.render(options.telemetryPath(), agent.configs, agent.others, agent.failures),
-                    agent::reload, security);
-            return agent;
+            install(configs, others, failures);
+            registry.register(live);
+            server = WebServer.start(options.listen(), options.telemetryPath(), registry,
+                    () -> reading(() -> LandingPage.render(options.telemetryPath(), this.configs, this.others,
+                            this.failures)),
+                    this::reload, security);
+            return this;
         } catch (IOException e) {
-            closeAll(configs, others, agent.stats);
+            closeAll(configs, others, stats);
             throw new UncheckedIOException("listen on " + options.listen() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeAll(configs, others, agent.stats);
+            closeAll(configs, others, stats);
             throw e;
         }
     }
 
     private ConfigModule loadAndAttach(ConfigModule.Prepared p) {
-        return ConfigModule.attach(ConfigModule.load(p, options.pinPath()), context, decoders, options.strict(),
-                options.maxSeries());
+        ConfigModule.Prepared loaded = ConfigModule.load(p, options.pinPath());
+        try {
+            loaded.pinMaps();
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+        return ConfigModule.attach(loaded, context, decoders, options.strict(), options.maxSeries());
+    }
+
+    /** Reads the running modules; a reload or shutdown waits until it is done. */
+    private <T> T reading(Supplier<T> read) {
+        swapLock.readLock().lock();
+        try {
+            return read.get();
+        } finally {
+            swapLock.readLock().unlock();
+        }
     }
 
     /** Parses and binds every config; any mistake fails them all, before the kernel sees one. */
@@ -146,9 +189,12 @@ public final class Agent implements AutoCloseable {
 
     /**
      * Re-reads the configs (SIGHUP, POST /-/reload). A config that no longer
-     * parses, binds or passes the verifier leaves the running set untouched;
-     * otherwise each new version is loaded beside the old one (pinned maps
-     * shared, so counts go on), then the old is detached and the new attached.
+     * parses, binds or passes the verifier leaves the running set untouched,
+     * its pins included; otherwise each new version is loaded beside the old
+     * one (pinned maps shared, so counts go on), and only once every one has
+     * loaded are pins changed (a map whose layout changed gets a new pin),
+     * the old set detached and closed and the new attached, while no scrape
+     * reads.
      *
      * @return null on success, else why the old configs stay
      */
@@ -172,24 +218,36 @@ public final class Agent implements AutoCloseable {
                 return reloads.failed(prepared.get(i).pair().name() + ": " + e.getMessage());
             }
         }
-        List<ConfigModule> old = configs;
+        for (ConfigModule.Prepared p : loaded) {
+            try {
+                p.pinMaps();
+            } catch (RuntimeException e) {
+                loaded.forEach(ConfigModule.Prepared::close);
+                return reloads.failed(p.pair().name() + ": " + e.getMessage());
+            }
+        }
         Map<String, String> newFailures = new LinkedHashMap<>();
         failures.forEach((name, why) -> {
             if (codeModules.stream().anyMatch(f -> f.name().equals(name))) {
                 newFailures.put(name, why); // code modules are not reloaded; config failures are recomputed
             }
         });
-        old.forEach(Module::close);
         List<ConfigModule> fresh = new ArrayList<>();
-        for (ConfigModule.Prepared p : loaded) {
-            try {
-                fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries()));
-            } catch (RuntimeException e) {
-                newFailures.put(p.pair().name(), e.getMessage());
-                LOG.severe("config " + p.pair().name() + " did not attach after reload: " + e.getMessage());
+        swapLock.writeLock().lock();
+        try {
+            configs.forEach(Module::close);
+            for (ConfigModule.Prepared p : loaded) {
+                try {
+                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries()));
+                } catch (RuntimeException e) {
+                    newFailures.put(p.pair().name(), e.getMessage());
+                    LOG.severe("config " + p.pair().name() + " did not attach after reload: " + e.getMessage());
+                }
             }
+            install(fresh, others, newFailures);
+        } finally {
+            swapLock.writeLock().unlock();
         }
-        install(fresh, others, newFailures);
         LOG.info(() -> "reloaded: " + fresh.stream().map(Module::name).toList());
         reloads.succeeded();
         return null;
@@ -242,6 +300,10 @@ public final class Agent implements AutoCloseable {
         return failures;
     }
 
+    /**
+     * Stops the server, waits for scrapes and pages in progress, then takes
+     * every program out of the kernel and frees the pin path for the next run.
+     */
     @Override
     public synchronized void close() {
         try {
@@ -250,9 +312,18 @@ public final class Agent implements AutoCloseable {
                 server = null;
             }
         } finally {
-            closeAll(configs, others, stats);
-            stats = null;
-            install(List.of(), List.of(), Map.of());
+            swapLock.writeLock().lock();
+            try {
+                closeAll(configs, others, stats);
+                stats = null;
+                install(List.of(), List.of(), Map.of());
+            } finally {
+                swapLock.writeLock().unlock();
+                if (pinLock != null) {
+                    pinLock.close();
+                    pinLock = null;
+                }
+            }
         }
     }
 }

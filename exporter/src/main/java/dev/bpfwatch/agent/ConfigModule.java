@@ -84,12 +84,29 @@ public final class ConfigModule implements Module {
     }
 
     /**
-     * A config opened and checked against its object; nothing in the kernel yet.
+     * A config opened and checked against its object; nothing in the kernel
+     * yet. After {@link #load}, {@code pins} holds the pin changes the load
+     * needs, made only by {@link #pinMaps()}.
      *
      * @param skipped programs this kernel cannot load, left out at load (name -> why)
      */
-    public record Prepared(ConfigFiles.Pair pair, BpfObject object, BoundConfig bound, Map<String, String> skipped)
-            implements AutoCloseable {
+    public record Prepared(ConfigFiles.Pair pair, BpfObject object, BoundConfig bound, MapPins pins,
+                           Map<String, String> skipped) implements AutoCloseable {
+        Prepared(ConfigFiles.Pair pair, BpfObject object, BoundConfig bound) {
+            this(pair, object, bound, null, new LinkedHashMap<>());
+        }
+
+        /**
+         * Pins the maps this load created where the earlier pins were missing
+         * or of another layout. Call once every config of a start or reload
+         * has loaded, so a failed one leaves the running pins alone.
+         */
+        void pinMaps() {
+            if (pins != null) {
+                pins.pinNew(object);
+            }
+        }
+
         @Override
         public void close() {
             object.close();
@@ -100,7 +117,7 @@ public final class ConfigModule implements Module {
     public static Prepared prepare(ConfigFiles.Pair pair, Decoders decoders) {
         BpfObject object = open(pair);
         try {
-            return new Prepared(pair, object, bind(pair, object, decoders), new LinkedHashMap<>());
+            return new Prepared(pair, object, bind(pair, object, decoders));
         } catch (RuntimeException e) {
             object.close();
             throw e;
@@ -108,8 +125,9 @@ public final class ConfigModule implements Module {
     }
 
     /**
-     * Loads a prepared config through the verifier, its maps pinned (or an
-     * earlier run's pins reused). Nothing is attached yet, so a reload can
+     * Loads a prepared config through the verifier, reusing the maps an
+     * earlier run pinned where their layout still fits. Nothing is attached
+     * and no pin changes yet ({@link Prepared#pinMaps()}), so a reload can
      * load the new version while the old one still runs. On failure the
      * object is closed: nothing of it stays in the kernel.
      */
@@ -120,14 +138,8 @@ public final class ConfigModule implements Module {
             pins = pinRoot == null ? null : MapPins.reuse(pinRoot, prepared.pair().name(), object);
             prepared.skipped().putAll(ProgramGate.skipUnloadable(object, FeatureProbe.report()));
             object.load();
-            if (pins != null) {
-                pins.pinNew(object);
-            }
-            return prepared;
+            return new Prepared(prepared.pair(), object, prepared.bound(), pins, prepared.skipped());
         } catch (RuntimeException e) {
-            if (pins != null) {
-                pins.closeReused();
-            }
             object.close();
             throw e;
         }

@@ -17,6 +17,9 @@ import java.util.logging.Logger;
  * Keeps a config's maps in bpffs (PIN_ROOT/CONFIG/MAP) so counters survive an
  * agent restart: before load, a pinned map with the same layout is reused;
  * one whose layout changed (a new program) is replaced, and the log says so.
+ * Pins change only in {@link #pinNew}, called once the new object (and, on a
+ * reload, every other config) has loaded: a load that fails leaves the
+ * running config's pins where they are.
  * Global-data maps (.rodata, .bss) are never pinned: they belong to one load.
  * Nor are maps that hold no entries (perf event arrays, ring buffers): their
  * events are counted in the agent, and nothing in them outlives it.
@@ -25,61 +28,67 @@ final class MapPins {
     private static final Logger LOG = Logger.getLogger(MapPins.class.getName());
 
     private final Path dir;
-    private final List<BpfMap> reused = new ArrayList<>();
     private final List<String> toPin = new ArrayList<>();
+    /** Pins of another layout: removed for the new map's pin at {@link #pinNew}, not before. */
+    private final List<String> toReplace = new ArrayList<>();
+    private final String config;
 
-    private MapPins(Path dir) {
+    private MapPins(Path dir, String config) {
         this.dir = dir;
+        this.config = config;
     }
 
-    /** Call before load: points the object at the maps an earlier run pinned. */
+    /**
+     * Call before load: points the object at the maps an earlier run pinned.
+     * Each pinned map is open only while libbpf takes its own duplicate, so
+     * a step that fails half-way leaves no fd of ours behind.
+     */
     static MapPins reuse(Path pinRoot, String config, BpfObject object) {
         Bpffs.ensureMounted(Bpffs.DEFAULT);
-        MapPins pins = new MapPins(pinRoot.resolve(dev.bpfwatch.config.PinName.encode(config)));
+        MapPins pins = new MapPins(pinRoot.resolve(dev.bpfwatch.config.PinName.encode(config)), config);
         for (MapSpec spec : object.mapSpecs()) {
             if (spec.name().contains(".") || !spec.type().iterable()) {
                 continue;
             }
             Path pin = pins.dir.resolve(spec.name());
             if (Files.exists(pin)) {
-                BpfMap old = BpfMap.openPinned(pin.toString());
-                if (sameLayout(old, spec)) {
-                    object.reuseMap(spec.name(), old);
-                    pins.reused.add(old);
-                    continue;
+                try (BpfMap old = BpfMap.openPinned(pin.toString())) {
+                    if (sameLayout(old, spec)) {
+                        object.reuseMap(spec.name(), old); // libbpf keeps its own duplicate of the fd
+                        continue;
+                    }
+                    pins.toReplace.add(spec.name() + " (" + describe(old) + " -> " + describe(spec) + ")");
                 }
-                LOG.warning("config " + config + ": map " + spec.name() + " changed layout (" + describe(old)
-                        + " -> " + describe(spec) + "); replacing its pin, its counts start from zero");
-                old.close();
-                delete(pin);
             }
             pins.toPin.add(spec.name());
         }
         return pins;
     }
 
-    /** Call after load: pins the maps that were new this run. */
+    /**
+     * Call after load, once nothing else of the start or reload can fail:
+     * pins the maps that were new this run, replacing pins of another layout.
+     */
     void pinNew(BpfObject object) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("create " + dir + ": " + e.getMessage(), e);
         }
+        toReplace.forEach(change -> LOG.warning("config " + config + ": map " + change
+                + " changed layout; replacing its pin, its counts start from zero"));
         for (String name : toPin) {
             BpfMap map = object.map(name).orElseThrow();
+            Path pin = dir.resolve(name);
+            delete(pin); // a pin of another layout (none otherwise)
             try {
-                map.pin(dir.resolve(name).toString());
+                map.pin(pin.toString());
             } catch (LibbpfException e) {
                 throw new LibbpfException("pin map " + name + " under " + dir, e.errno(), null);
             }
         }
-        closeReused();
-    }
-
-    /** The object holds its own duplicates after load; ours can go. */
-    void closeReused() {
-        reused.forEach(BpfMap::close);
-        reused.clear();
+        toPin.clear();
+        toReplace.clear();
     }
 
     private static boolean sameLayout(BpfMap pinned, MapSpec spec) {

@@ -26,7 +26,8 @@ import sun.misc.Signal;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:stopped by SIGTERM/SIGINT",
-                "1:failure at run time (kernel refused with --config.strict, nothing started, port busy)",
+                "1:failure at run time (kernel refused with --config.strict, nothing started, port busy, "
+                        + "another bpfwatch run on the same --bpf.pin-path)",
                 "2:bad input (flags, config, missing object)"},
         footerHeading = "%nExamples:%n",
         footer = {"  bpfwatch run",
@@ -65,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--bpf.pin-path", defaultValue = "/sys/fs/bpf/bpfwatch", paramLabel = "DIR",
             description = "Pin each config's maps under DIR/CONFIG so counters survive restarts "
-                    + "(default: ${DEFAULT-VALUE}; empty: no pins).")
+                    + "(default: ${DEFAULT-VALUE}; empty: no pins). One agent per DIR: a second refuses to start.")
     String pinPath;
 
     @Option(names = "--metrics.max-series", defaultValue = "10000", paramLabel = "N",

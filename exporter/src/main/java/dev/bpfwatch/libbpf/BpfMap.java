@@ -40,10 +40,12 @@ public final class BpfMap implements AutoCloseable {
     private final int id;
     private final int fd;
     private final boolean ownsFd;
+    /** The object's lifetime for a map of a loaded object (the object closes the fd), else the map's own. */
+    private final Lifetime life;
     /** null until the first walk tells whether the kernel batches this map. */
     private volatile Boolean batchSupported;
 
-    private BpfMap(MapInfo info, int fd, boolean ownsFd) {
+    private BpfMap(MapInfo info, int fd, Lifetime objectLife) {
         this.name = info.name;
         this.type = BpfMapType.of(info.type);
         this.keySize = info.keySize;
@@ -53,18 +55,19 @@ public final class BpfMap implements AutoCloseable {
         this.btfValueTypeId = info.btfValueTypeId;
         this.id = info.id;
         this.fd = fd;
-        this.ownsFd = ownsFd;
+        this.ownsFd = objectLife == null;
+        this.life = objectLife == null ? new Lifetime() : objectLife;
     }
 
-    /** A map of a loaded object; the object owns the fd. */
-    static BpfMap ofLoadedObject(Pointer handle) {
+    /** A map of a loaded object; the object owns the fd, and closing the object ends the map's life. */
+    static BpfMap ofLoadedObject(Pointer handle, Lifetime objectLife) {
         int fd = Native.BPF.bpf_map__fd(handle);
         if (fd < 0) {
             throw new LibbpfException("map " + Native.BPF.bpf_map__name(handle) + " fd", Native.errnoOf(fd));
         }
         MapInfo info = MapInfo.read(fd);
         info.name = Native.BPF.bpf_map__name(handle); // the kernel truncates names to 15 bytes
-        return new BpfMap(info, fd, false);
+        return new BpfMap(info, fd, objectLife);
     }
 
     /** Opens a map pinned in bpffs; close it when done. */
@@ -78,7 +81,7 @@ public final class BpfMap implements AutoCloseable {
                 // Map info read from a program's fd would be the program's info misread.
                 throw new LibbpfException("open pinned map " + path, EINVAL, "the pin is not a map");
             }
-            return new BpfMap(MapInfo.read(fd), fd, true);
+            return new BpfMap(MapInfo.read(fd), fd, null);
         } catch (RuntimeException e) {
             Native.LIBC.close(fd);
             throw e;
@@ -96,7 +99,7 @@ public final class BpfMap implements AutoCloseable {
             throw new LibbpfException("create " + type + " map " + name, Native.errnoOf(fd));
         }
         try {
-            return new BpfMap(MapInfo.read(fd), fd, true);
+            return new BpfMap(MapInfo.read(fd), fd, null);
         } catch (RuntimeException e) {
             Native.LIBC.close(fd);
             throw e;
@@ -117,7 +120,7 @@ public final class BpfMap implements AutoCloseable {
         key.putInt(0, index);
         Pointer value = Memory.allocateDirect(Native.RUNTIME, 4);
         value.putInt(0, program.fd());
-        int rc = Native.BPF.bpf_map_update_elem(fd, key, value, flags);
+        int rc = life.useInt(this, () -> Native.BPF.bpf_map_update_elem(fd, key, value, flags));
         if (rc < 0) {
             throw new LibbpfException("insert program " + program.name() + " into slot " + index + " of " + name,
                     Native.errnoOf(rc));
@@ -171,7 +174,7 @@ public final class BpfMap implements AutoCloseable {
         checkKey(key);
         Pointer k = copyIn(key);
         Pointer v = Memory.allocateDirect(Native.RUNTIME, lookupValueSize());
-        int rc = Native.BPF.bpf_map_lookup_elem(fd, k, v);
+        int rc = life.useInt(this, () -> Native.BPF.bpf_map_lookup_elem(fd, k, v));
         if (rc < 0) {
             int err = Native.errnoOf(rc);
             if (err == ENOENT) {
@@ -188,7 +191,9 @@ public final class BpfMap implements AutoCloseable {
             throw new IllegalArgumentException("map " + name + ": value is " + value.length
                     + " bytes, expected " + lookupValueSize());
         }
-        int rc = Native.BPF.bpf_map_update_elem(fd, copyIn(key), copyIn(value), flags);
+        Pointer k = copyIn(key);
+        Pointer v = copyIn(value);
+        int rc = life.useInt(this, () -> Native.BPF.bpf_map_update_elem(fd, k, v, flags));
         if (rc < 0) {
             throw new LibbpfException("update map " + name, Native.errnoOf(rc));
         }
@@ -214,7 +219,8 @@ public final class BpfMap implements AutoCloseable {
     /** @return false when the key was not there */
     public boolean delete(byte[] key) {
         checkKey(key);
-        int rc = Native.BPF.bpf_map_delete_elem(fd, copyIn(key));
+        Pointer k = copyIn(key);
+        int rc = life.useInt(this, () -> Native.BPF.bpf_map_delete_elem(fd, k));
         if (rc < 0) {
             int err = Native.errnoOf(rc);
             if (err == ENOENT) {
@@ -229,7 +235,7 @@ public final class BpfMap implements AutoCloseable {
     public Optional<byte[]> nextKey(byte[] key) {
         Pointer k = key == null ? null : copyIn(checkKey(key));
         Pointer next = Memory.allocateDirect(Native.RUNTIME, keySize);
-        int rc = Native.BPF.bpf_map_get_next_key(fd, k, next);
+        int rc = life.useInt(this, () -> Native.BPF.bpf_map_get_next_key(fd, k, next));
         if (rc < 0) {
             int err = Native.errnoOf(rc);
             if (err == ENOENT) {
@@ -245,6 +251,10 @@ public final class BpfMap implements AutoCloseable {
      * whole map) where the kernel batches this map type, key by key otherwise.
      */
     public List<Entry> entries() {
+        return life.use(this, this::entriesInLife);
+    }
+
+    private List<Entry> entriesInLife() {
         if (!Boolean.FALSE.equals(batchSupported)) {
             Optional<List<Entry>> batched = entriesBatched();
             if (batched.isPresent()) {
@@ -253,7 +263,7 @@ public final class BpfMap implements AutoCloseable {
             }
             batchSupported = Boolean.FALSE;
         }
-        return entriesKeyByKey();
+        return entriesKeyByKeyInLife();
     }
 
     /** Whether the last {@link #entries()} could use batch lookup; null before the first. */
@@ -269,6 +279,10 @@ public final class BpfMap implements AutoCloseable {
      * max_entries, so a map under heavy churn cannot keep a scrape walking.
      */
     public List<Entry> entriesKeyByKey() {
+        return life.use(this, this::entriesKeyByKeyInLife);
+    }
+
+    private List<Entry> entriesKeyByKeyInLife() {
         List<Entry> out = new ArrayList<>();
         java.util.Set<ByteBuffer> seen = new java.util.HashSet<>();
         Pointer key = Memory.allocateDirect(Native.RUNTIME, keySize);
@@ -353,7 +367,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     public void pin(String path) {
-        int rc = Native.BPF.bpf_obj_pin(fd, path);
+        int rc = life.useInt(this, () -> Native.BPF.bpf_obj_pin(fd, path));
         if (rc < 0) {
             throw new LibbpfException("pin map " + name + " at " + path, Native.errnoOf(rc));
         }
@@ -382,16 +396,36 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
-    /** Fd for calls outside libbpf inside this package (socket options, map-in-map). */
+    /**
+     * Fd for calls outside libbpf inside this package (socket options,
+     * map-in-map). Checked, not held: where the map may close meanwhile,
+     * use {@link #withFd}.
+     */
     int fd() {
+        life.requireOpen(this);
         return fd;
     }
 
+    /** Runs {@code call} with the fd, which stays open until it returns. */
+    int withFd(java.util.function.IntUnaryOperator call) {
+        return life.useInt(this, () -> call.applyAsInt(fd));
+    }
+
+    /**
+     * Closes the fd of a pinned or created map: waits for calls in flight, and
+     * every later use fails with {@link ObjectClosedException}. A map of an
+     * object lives as long as the object: closing the object closes it.
+     */
     @Override
     public void close() {
         if (ownsFd) {
-            Native.LIBC.close(fd);
+            life.close(() -> Native.LIBC.close(fd));
         }
+    }
+
+    @Override
+    public String toString() {
+        return "map " + name;
     }
 
     private byte[] checkKey(byte[] key) {

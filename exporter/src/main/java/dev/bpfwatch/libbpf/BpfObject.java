@@ -20,7 +20,9 @@ import jnr.ffi.Pointer;
  * An ELF object opened by libbpf: its programs and maps, then, after
  * {@link #load()}, the kernel's copies of them. Closing it destroys every
  * link attached through it and releases programs and maps that are not
- * pinned, so nothing of it stays in the kernel.
+ * pinned, so nothing of it stays in the kernel. Closing also ends the life
+ * of its {@link BpfProgram}s and {@link BpfMap}s: it waits for their calls
+ * in flight, and every later use fails with {@link ObjectClosedException}.
  */
 public final class BpfObject implements AutoCloseable {
     private static final Pattern FAILED_PROG = Pattern.compile("prog '([^']+)': (?:BPF program load failed|failed to load)");
@@ -34,8 +36,9 @@ public final class BpfObject implements AutoCloseable {
     private final Pointer elfBytes;
     private final List<BpfProgram> programs = new ArrayList<>();
     private final List<BpfLink> links = new ArrayList<>();
+    private final Lifetime life = new Lifetime();
     private List<BpfMap> maps;
-    private boolean loaded;
+    private volatile boolean loaded;
 
     private BpfObject(String name, Pointer handle, Pointer elfBytes) {
         this.name = name;
@@ -128,6 +131,10 @@ public final class BpfObject implements AutoCloseable {
 
     /** Map names as the object declares them; usable before load. */
     public List<String> mapNames() {
+        return life.use(this, this::mapNamesInLife);
+    }
+
+    private List<String> mapNamesInLife() {
         List<String> names = new ArrayList<>();
         for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
              m = Native.BPF.bpf_object__next_map(handle(), m)) {
@@ -138,6 +145,10 @@ public final class BpfObject implements AutoCloseable {
 
     /** Maps as declared, usable before load (for validation). */
     public List<MapSpec> mapSpecs() {
+        return life.use(this, this::mapSpecsInLife);
+    }
+
+    private List<MapSpec> mapSpecsInLife() {
         List<MapSpec> specs = new ArrayList<>();
         for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
              m = Native.BPF.bpf_object__next_map(handle(), m)) {
@@ -160,6 +171,10 @@ public final class BpfObject implements AutoCloseable {
      * @return false when the object has no such variable
      */
     public boolean setReadOnlyGlobal(String variable, byte[] value) {
+        return life.use(this, () -> setReadOnlyGlobalInLife(variable, value));
+    }
+
+    private boolean setReadOnlyGlobalInLife(String variable, byte[] value) {
         Optional<int[]> where = btf().globalVariable(".rodata", variable);
         if (where.isEmpty()) {
             return false;
@@ -186,6 +201,10 @@ public final class BpfObject implements AutoCloseable {
 
     /** Changes a map's size before load (a config may size maps for its host). */
     public void setMaxEntries(String mapName, int maxEntries) {
+        life.run(this, () -> setMaxEntriesInLife(mapName, maxEntries));
+    }
+
+    private void setMaxEntriesInLife(String mapName, int maxEntries) {
         Pointer m = mapHandle(mapName).orElseThrow(
                 () -> new LibbpfException("resize map " + mapName + " in " + name, 2, "no such map"));
         int rc = Native.BPF.bpf_map__set_max_entries(m, maxEntries);
@@ -199,9 +218,13 @@ public final class BpfObject implements AutoCloseable {
      * earlier run) instead of creating its own. Call before load.
      */
     public void reuseMap(String mapName, BpfMap existing) {
+        life.run(this, () -> reuseMapInLife(mapName, existing));
+    }
+
+    private void reuseMapInLife(String mapName, BpfMap existing) {
         Pointer m = mapHandle(mapName).orElseThrow(
                 () -> new LibbpfException("reuse map " + mapName + " in " + name, 2, "no such map"));
-        int rc = Native.BPF.bpf_map__reuse_fd(m, existing.fd());
+        int rc = existing.withFd(fd -> Native.BPF.bpf_map__reuse_fd(m, fd)); // libbpf dups it: ours may close after
         if (rc < 0) {
             throw new LibbpfException("reuse map " + mapName, Native.errnoOf(rc));
         }
@@ -213,6 +236,10 @@ public final class BpfObject implements AutoCloseable {
      * @throws VerifierException when the kernel refuses a program, with its log
      */
     public void load() {
+        life.run(this, this::loadInLife);
+    }
+
+    private synchronized void loadInLife() {
         if (loaded) {
             return;
         }
@@ -237,22 +264,32 @@ public final class BpfObject implements AutoCloseable {
         loaded = true;
     }
 
+    /** Loaded and not closed since. */
     public boolean loaded() {
-        return loaded;
+        return loaded && !life.closed();
     }
 
     /** The kernel maps of a loaded object. */
-    public synchronized List<BpfMap> maps() {
+    public List<BpfMap> maps() {
+        return life.use(this, this::mapsInLife);
+    }
+
+    private synchronized List<BpfMap> mapsInLife() {
         requireLoaded();
         if (maps == null) {
             List<BpfMap> list = new ArrayList<>();
             for (Pointer m = Native.BPF.bpf_object__next_map(handle(), null); m != null;
                  m = Native.BPF.bpf_object__next_map(handle(), m)) {
-                list.add(BpfMap.ofLoadedObject(m));
+                list.add(BpfMap.ofLoadedObject(m, life));
             }
             maps = Collections.unmodifiableList(list);
         }
         return maps;
+    }
+
+    /** Runs {@code call} (a program's libbpf or kernel call) while the object cannot close. */
+    <T> T use(Object what, java.util.function.Supplier<T> call) {
+        return life.use(what, call);
     }
 
     public Optional<BpfMap> map(String mapName) {
@@ -268,15 +305,14 @@ public final class BpfObject implements AutoCloseable {
     }
 
     void requireLoaded() {
+        life.requireOpen(this);
         if (!loaded) {
             throw new IllegalStateException(name + " is not loaded");
         }
     }
 
     Pointer handle() {
-        if (handle == null) {
-            throw new IllegalStateException(name + " is closed");
-        }
+        life.requireOpen(this);
         return handle;
     }
 
@@ -290,19 +326,31 @@ public final class BpfObject implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Waits for calls in flight on the object, its programs and maps, then
+     * detaches and frees everything; later uses throw ObjectClosedException.
+     */
     @Override
-    public synchronized void close() {
-        if (handle == null) {
-            return;
+    public void close() {
+        life.close(this::release);
+    }
+
+    private void release() {
+        List<BpfLink> attached;
+        synchronized (this) {
+            attached = new ArrayList<>(links);
         }
-        for (BpfLink link : new ArrayList<>(links)) {
-            link.close();
-        }
-        links.clear();
-        if (maps != null) {
-            maps.forEach(BpfMap::close);
+        attached.forEach(BpfLink::close);
+        synchronized (this) {
+            links.clear();
         }
         Native.BPF.bpf_object__close(handle);
         handle = null;
+        loaded = false;
+    }
+
+    @Override
+    public String toString() {
+        return "object " + name;
     }
 }

@@ -4,7 +4,11 @@ import java.util.List;
 import java.util.Optional;
 import jnr.ffi.Pointer;
 
-/** One program of a {@link BpfObject}: its section says where it attaches. */
+/**
+ * One program of a {@link BpfObject}: its section says where it attaches.
+ * It lives as long as its object: every call runs inside the object's
+ * lifetime, and after the object closes each throws {@link ObjectClosedException}.
+ */
 public final class BpfProgram {
     private static final int ENOENT = 2;
     private static final int EOPNOTSUPP = 95;
@@ -47,14 +51,14 @@ public final class BpfProgram {
 
     /** Off: load() skips this program (for objects with programs a kernel lacks hooks for). */
     public void setAutoload(boolean autoload) {
-        int rc = Native.BPF.bpf_program__set_autoload(handle, autoload);
+        int rc = owner.use(this, () -> Native.BPF.bpf_program__set_autoload(handle, autoload));
         if (rc < 0) {
             throw new LibbpfException("autoload " + name, Native.errnoOf(rc));
         }
     }
 
     public boolean autoload() {
-        return Native.BPF.bpf_program__autoload(handle);
+        return owner.use(this, () -> Native.BPF.bpf_program__autoload(handle));
     }
 
     /**
@@ -98,6 +102,10 @@ public final class BpfProgram {
      * @throws NotSupportedException when this kernel lacks the hook type
      */
     public BpfLink attach() {
+        return owner.use(this, this::attachInLife);
+    }
+
+    private BpfLink attachInLife() {
         owner.requireLoaded();
         if (exporterSection != null) {
             return track(new BpfLink(owner, exporterSection.attach(this), name));
@@ -123,6 +131,10 @@ public final class BpfProgram {
 
     /** Attaches an {@code iter/...} program; read it with {@link BpfLink#readIterator()}. */
     public BpfLink attachIterator() {
+        return owner.use(this, this::attachIteratorInLife);
+    }
+
+    private BpfLink attachIteratorInLife() {
         owner.requireLoaded();
         if (!isIterator()) {
             throw new IllegalStateException(name + " (" + section + ") is not an iterator");
@@ -137,7 +149,7 @@ public final class BpfProgram {
 
     /** The kernel's view of the loaded program: id, tag, run count and time. */
     public ProgramInfo info() {
-        return ProgramInfo.read(fd());
+        return owner.use(this, () -> ProgramInfo.read(fd()));
     }
 
     /** libbpf's handle, for attachments the binding makes itself; never leaves the package. */
@@ -156,8 +168,13 @@ public final class BpfProgram {
         return fd;
     }
 
+    @Override
+    public String toString() {
+        return "program " + name;
+    }
+
     public void pin(String path) {
-        int rc = Native.BPF.bpf_obj_pin(fd(), path);
+        int rc = owner.use(this, () -> Native.BPF.bpf_obj_pin(fd(), path));
         if (rc < 0) {
             throw new LibbpfException("pin program " + name + " at " + path, Native.errnoOf(rc));
         }
