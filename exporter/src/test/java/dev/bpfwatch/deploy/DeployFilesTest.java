@@ -192,6 +192,26 @@ class DeployFilesTest {
         assertTrue(Files.isExecutable(ROOT.resolve("deploy/docker-build-steps.sh")));
     }
 
+    /** Users run `bpfwatch CMD` (bin/bpfwatch with the shipped JVM flags), never `java -jar`: docs, image and unit alike. */
+    @Test
+    void readmeImageAndUnitRunTheLauncherNotTheJar() {
+        for (String file : List.of("README.md", "Dockerfile", "deploy/systemd/bpfwatch.service",
+                "deploy/kubernetes/daemonset.yaml")) {
+            assertFalse(RepoFiles.read(file).contains("java -jar"), file + " shows java -jar");
+        }
+        String dockerfile = RepoFiles.read("Dockerfile");
+        assertTrue(dockerfile.contains("\nCOPY bin/bpfwatch /usr/bin/bpfwatch\n"), "the image has the launcher on PATH");
+        assertTrue(dockerfile.contains("\nENTRYPOINT [\"bpfwatch\"]\n"), "the image's entry point is the launcher");
+        String exec = RepoFiles.read("deploy/systemd/bpfwatch.service").lines()
+                .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        assertTrue(exec.startsWith("ExecStart=/usr/bin/bpfwatch run "), exec);
+        // the Makefile's JAVA_OPTS (make run, make bench) come from the launcher, not a copy
+        String launcher = RepoFiles.read("bin/bpfwatch");
+        assertTrue(launcher.contains("\nAGENT_OPTS=\"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError\"\n"),
+                "the agent's shipped flags");
+        assertTrue(RepoFiles.read("Makefile").contains("AGENT_OPTS := $(shell sed -n 's/^AGENT_OPTS="), "Makefile reads them");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void dashboardHasAPanelPerConcernEachWithAQuery() {
