@@ -25,46 +25,56 @@ public final class BpfwatchCommand {
     /** Every subcommand's @Command name, in the order the usage help lists them. */
     static final List<String> SUBCOMMANDS =
             List.of("run", "check", "probe", "cleanup", "listen-drops", "udp-limit", "xdpcap", "help");
+    /** The subcommands of `udp-limit`, likewise registered on demand (its annotation lists none). */
+    static final List<String> UDP_LIMIT_SUBCOMMANDS = List.of("attach", "detach", "set", "status");
 
     /** Root options that print and exit without looking at any subcommand. */
     private static final Set<String> ROOT_ONLY = Set.of("-V", "--version");
 
-    /** A switch, not a map of constructor references: a lambda per command costs start-up time too. */
-    static Object subcommand(String name) {
-        return switch (name) {
+    /** A command by its path below the root. A switch, not a map of constructor references: a lambda per command costs start-up time too. */
+    static Object subcommand(String path) {
+        return switch (path) {
             case "run" -> new RunCommand();
             case "check" -> new CheckCommand();
             case "probe" -> new ProbeCommand();
             case "cleanup" -> new CleanupCommand();
             case "listen-drops" -> new ListenDropsCommand();
             case "udp-limit" -> new UdpLimitCommand();
+            case "udp-limit attach" -> new UdpLimitAttachCommand();
+            case "udp-limit detach" -> new UdpLimitDetachCommand();
+            case "udp-limit set" -> new UdpLimitSetCommand();
+            case "udp-limit status" -> new UdpLimitStatusCommand();
             case "xdpcap" -> new XdpcapCommand();
             case "help" -> new CommandLine.HelpCommand();
-            default -> throw new IllegalArgumentException("no subcommand " + name);
+            default -> throw new IllegalArgumentException("no subcommand " + path);
+        };
+    }
+
+    /** The names of the subcommands of the command at {@code path} ("" is the root). */
+    static List<String> subcommandsOf(String path) {
+        return switch (path) {
+            case "" -> SUBCOMMANDS;
+            case "udp-limit" -> UDP_LIMIT_SUBCOMMANDS;
+            default -> List.of();
         };
     }
 
     /** The command line with every subcommand and bpfwatch's error handling. */
     public static CommandLine commandLine() {
-        return withHandlers(root(SUBCOMMANDS));
+        return withHandlers(build("", new BpfwatchCommand(), null));
     }
 
     /**
-     * The command line {@code args} need: the one subcommand they name, none for a bare
-     * {@code --version}, all of them otherwise (root usage help, `help CMD`, a mistyped name
-     * that gets "did you mean"). Parsing and output are the same as {@link #commandLine()}'s.
+     * The command line {@code args} need: at each level the one subcommand they name, none for
+     * a bare {@code --version}, all of them otherwise (usage help listing them, `help CMD`, a
+     * mistyped name that gets "did you mean"). Parsing and output are the same as
+     * {@link #commandLine()}'s.
      */
     public static CommandLine commandLineFor(String... args) {
         if (isVersionQuery(args)) {
-            return withHandlers(root(List.of()));
+            return withHandlers(new CommandLine(new BpfwatchCommand()));
         }
-        for (String a : args) {
-            if (!a.startsWith("-")) {
-                boolean single = SUBCOMMANDS.contains(a) && !a.equals("help");
-                return withHandlers(root(single ? List.of(a) : SUBCOMMANDS));
-            }
-        }
-        return commandLine();
+        return withHandlers(build("", new BpfwatchCommand(), List.of(args)));
     }
 
     /** A bare `bpfwatch --version` (or -V): printed without any subcommand. */
@@ -72,12 +82,32 @@ public final class BpfwatchCommand {
         return args.length == 1 && ROOT_ONLY.contains(args[0]);
     }
 
-    private static CommandLine root(List<String> names) {
-        CommandLine cl = new CommandLine(new BpfwatchCommand());
+    /** {@code command} with the subcommands {@code args} name (all of them when {@code args} is null). */
+    private static CommandLine build(String path, Object command, List<String> args) {
+        CommandLine cl = new CommandLine(command);
+        List<String> names = subcommandsOf(path);
+        List<String> rest = null;
+        if (args != null) {
+            int at = firstPositional(args);
+            if (at >= 0 && names.contains(args.get(at)) && !args.get(at).equals("help")) {
+                names = List.of(args.get(at));
+                rest = args.subList(at + 1, args.size());
+            }
+        }
         for (String name : names) {
-            cl.addSubcommand(name, subcommand(name));
+            String childPath = path.isEmpty() ? name : path + " " + name;
+            cl.addSubcommand(name, build(childPath, subcommand(childPath), rest));
         }
         return cl;
+    }
+
+    private static int firstPositional(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            if (!args.get(i).startsWith("-")) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** One line per error, stack only with --debug. Set after the subcommands are added so they inherit it. */

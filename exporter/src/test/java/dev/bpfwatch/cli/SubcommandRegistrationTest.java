@@ -16,16 +16,25 @@ import picocli.CommandLine;
 class SubcommandRegistrationTest {
     @Test
     void theListOfNamesIsEveryCommandsOwnName() {
-        for (String name : BpfwatchCommand.SUBCOMMANDS) {
-            Object command = BpfwatchCommand.subcommand(name);
-            assertEquals(name, new CommandLine(command).getCommandName(), command.getClass().getName());
+        for (String group : List.of("", "udp-limit")) {
+            for (String name : BpfwatchCommand.subcommandsOf(group)) {
+                Object command = BpfwatchCommand.subcommand(group.isEmpty() ? name : group + " " + name);
+                assertEquals(name, new CommandLine(command).getCommandName(), command.getClass().getName());
+            }
         }
-        assertEquals(BpfwatchCommand.SUBCOMMANDS, List.copyOf(BpfwatchCommand.commandLine().getSubcommands().keySet()));
+        CommandLine full = BpfwatchCommand.commandLine();
+        assertEquals(BpfwatchCommand.SUBCOMMANDS, List.copyOf(full.getSubcommands().keySet()));
+        assertEquals(BpfwatchCommand.UDP_LIMIT_SUBCOMMANDS,
+                List.copyOf(full.getSubcommands().get("udp-limit").getSubcommands().keySet()));
     }
 
     @Test
     void aNamedSubcommandIsRegisteredAloneAndABareVersionQueryNeedsNone() {
-        assertEquals(Set.of("udp-limit"), BpfwatchCommand.commandLineFor("udp-limit", "status").getSubcommands().keySet());
+        CommandLine status = BpfwatchCommand.commandLineFor("udp-limit", "status", "--name", "dns");
+        assertEquals(Set.of("udp-limit"), status.getSubcommands().keySet());
+        assertEquals(Set.of("status"), status.getSubcommands().get("udp-limit").getSubcommands().keySet());
+        assertEquals(BpfwatchCommand.UDP_LIMIT_SUBCOMMANDS.size(), BpfwatchCommand.commandLineFor("udp-limit", "--help")
+                .getSubcommands().get("udp-limit").getSubcommands().size());
         assertEquals(Set.of("run"), BpfwatchCommand.commandLineFor("run", "--bpf.stats").getSubcommands().keySet());
         assertEquals(Set.of(), BpfwatchCommand.commandLineFor("--version").getSubcommands().keySet());
         // help CMD, a mistyped name ("did you mean"), root help: all of them
@@ -40,6 +49,8 @@ class SubcommandRegistrationTest {
         List<List<String>> lines = List.of(
                 List.of("--version"), List.of("-V"), List.of("--help"), List.of(), List.of("rnu"),
                 List.of("help", "udp-limit"), List.of("udp-limit", "stat"), List.of("udp-limit", "status", "--help"),
+                List.of("udp-limit"), List.of("udp-limit", "--help"), List.of("udp-limit", "status", "--top=x"),
+                List.of("udp-limit", "attach", "--help"), List.of("udp-limit", "set", "--rate=-1"),
                 List.of("run", "--web.listen-adress=:1"), List.of("listen-drops", "--interval=x"),
                 List.of("--version", "run"));
         for (List<String> line : lines) {
