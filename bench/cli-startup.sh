@@ -26,9 +26,8 @@ old_flags = ["java", "-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAM=256m", "-jar"]
 rows = []  # (label, argv, env)
 if os.environ.get("BASELINE_JAR"):
     base = os.environ["BASELINE_JAR"]
-    rows += [("before: `java -jar` " + os.path.basename(base) + " --version", old_flags + [base, "--version"], None),
-             ("before: `java -jar` " + os.path.basename(base) + " udp-limit status",
-              old_flags + [base, "udp-limit", "status"], None)]
+    rows += [("before: java -jar bpfwatch.jar --version", old_flags + [base, "--version"], None),
+             ("before: java -jar bpfwatch.jar udp-limit status", old_flags + [base, "udp-limit", "status"], None)]
 if os.environ.get("NO_CDS"):
     # the JDK's own archive in place of bpfwatch's (the last -XX:SharedArchiveFile wins)
     jdk = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))

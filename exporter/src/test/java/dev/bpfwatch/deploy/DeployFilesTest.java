@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -64,10 +65,16 @@ class DeployFilesTest {
     }
 
     @Test
-    void systemdAnalyzeVerifiesTheUnit() {
+    void systemdAnalyzeVerifiesTheUnit(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")),
                 "systemd-analyze not installed (apt-get install systemd)");
-        RepoFiles.Result r = RepoFiles.exec(ROOT, "systemd-analyze", "verify", "deploy/systemd/bpfwatch.service");
+        // verify also checks that ExecStart's program exists: point it at this tree's launcher,
+        // as `make install` points it at PREFIX/bin/bpfwatch
+        String unit = RepoFiles.read("deploy/systemd/bpfwatch.service");
+        assertTrue(unit.contains("\nExecStart=/usr/bin/bpfwatch "), "ExecStart runs the launcher");
+        Path copy = dir.resolve("bpfwatch.service");
+        Files.writeString(copy, unit.replace("ExecStart=/usr/bin/bpfwatch ", "ExecStart=" + ROOT.resolve("bin/bpfwatch") + " "));
+        RepoFiles.Result r = RepoFiles.exec(ROOT, "systemd-analyze", "verify", copy.toString());
         assertEquals(0, r.exitCode(), r.output());
         assertEquals("", r.output().strip(), "no warnings (unknown keys, bad values)");
     }
