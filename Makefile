@@ -123,6 +123,8 @@ SOAK_SECONDS ?= 600
 bench: build
 	$(MAKE) --no-print-directory -C bench run JAR=$(abspath $(JAR)) OUT=$(abspath BENCHMARKS.md) \
 	  SOAK_SECONDS=$(SOAK_SECONDS) JAVA_OPTS="$(JAVA_OPTS)" BENCH_ARGS="$(BENCH_ARGS)"
+	@# CLI start-up (issue 14) comes from its own script, appended as the file's last section.
+	{ printf '\n## CLI start-up (bench/cli-startup.sh)\n\n'; bench/cli-startup.sh $(RUNS); } >> $(abspath BENCHMARKS.md)
 
 # CLI start-up (issue 14): `bpfwatch --version` and `bpfwatch udp-limit status` through the
 # launcher, against `ss -tlnp`, medians of RUNS runs; prints a Markdown table.
