@@ -67,6 +67,7 @@ class OutOfMemoryExitTest {
                     map.update(u64(k), u64(k + 1), BpfMap.BPF_ANY);
                 }
             }
+            long scrapeStart = System.nanoTime();
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/metrics"))
                     .timeout(Duration.ofSeconds(30)).build();
@@ -79,6 +80,8 @@ class OutOfMemoryExitTest {
             }
             OptionalInt exit = agent.awaitExit(Duration.ofSeconds(30));
             assertTrue(exit.isPresent(), "the agent still runs 30 s after running out of memory:\n" + agent.output());
+            System.out.printf("out of memory: exit %d, %d ms after the scrape began%n", exit.getAsInt(),
+                    (System.nanoTime() - scrapeStart) / 1_000_000);
             assertEquals(OOM_EXIT, exit.getAsInt(), agent.output());
             assertTrue(agent.output().contains("Terminating due to java.lang.OutOfMemoryError: Java heap space"),
                     agent.output());
