@@ -13,7 +13,8 @@ MVN        := mvn -B -q
 APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus libpcap0.8 tcpdump \
                 qemu-system-x86 busybox-static cpio xz-utils dpkg-dev lintian
 # The agent's JVM flags live in one place, the launcher (bin/bpfwatch); JAVA_OPTS (make run,
-# make bench) defaults to them, and is passed on after them, so a flag given here wins.
+# make bench) defaults to them. make run passes on the flags of JAVA_OPTS that are not
+# shipped ones, after them, so a flag given here wins.
 AGENT_OPTS := $(shell sed -n 's/^AGENT_OPTS="\(.*\)"$$/\1/p' bin/bpfwatch)
 JAVA_OPTS  ?= $(AGENT_OPTS)
 ARGS       ?=
@@ -53,7 +54,7 @@ build: deps
 	deploy/cds-archive.sh $(JAR) $(CDS)
 
 run: build
-	BPFWATCH_JAVA_OPTS="$(JAVA_OPTS)" bin/bpfwatch run $(ARGS)
+	BPFWATCH_JAVA_OPTS="$(filter-out $(AGENT_OPTS),$(JAVA_OPTS))" bin/bpfwatch run $(ARGS)
 
 test: deps
 	rm -rf exporter/target/matrix/host   # this run's host column of the kernel table
