@@ -1,13 +1,21 @@
 package dev.bpfwatch.cli;
 
-/** Entry point: nothing here but picocli. */
+/** Entry point: picocli, with a shortcut for a bare version query. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (BpfwatchCommand.isVersionQuery(args)) {
+            // picocli would first build the root command's model by reflection (annotation
+            // proxies, its built-in converters): most of this command's start-up, to print one line.
+            for (String line : new VersionProvider().getVersion()) {
+                System.out.println(line);
+            }
+            System.exit(0);
+        }
         // One line per log record, as operators grep journald.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
-        System.exit(BpfwatchCommand.commandLine().execute(args));
+        System.exit(BpfwatchCommand.commandLineFor(args).execute(args));
     }
 }

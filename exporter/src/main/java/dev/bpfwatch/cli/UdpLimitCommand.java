@@ -4,15 +4,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
 /**
- * Groups the UDP rate-limit filter commands. Its exit-code list is inherited
+ * Groups the UDP rate-limit filter commands (attach, detach, set, status: registered by
+ * BpfwatchCommand, only the one a command line names). Its exit-code list is inherited
  * (scope INHERIT): every subcommand exits the same way, and attributes a
  * subcommand sets itself (description, footer) still win.
  */
 @Command(name = "udp-limit", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
         description = "Per-destination-IP rate limits on UDP sockets: an eBPF socket filter (SO_ATTACH_BPF) "
                 + "pinned under /sys/fs/bpf/bpfwatch/udp-limit/NAME, so it keeps working after bpfwatch exits.",
-        subcommands = {UdpLimitAttachCommand.class, UdpLimitDetachCommand.class, UdpLimitSetCommand.class,
-                UdpLimitStatusCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -64,10 +65,16 @@ class DeployFilesTest {
     }
 
     @Test
-    void systemdAnalyzeVerifiesTheUnit() {
+    void systemdAnalyzeVerifiesTheUnit(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")),
                 "systemd-analyze not installed (apt-get install systemd)");
-        RepoFiles.Result r = RepoFiles.exec(ROOT, "systemd-analyze", "verify", "deploy/systemd/bpfwatch.service");
+        // verify also checks that ExecStart's program exists: point it at this tree's launcher,
+        // as `make install` points it at PREFIX/bin/bpfwatch
+        String unit = RepoFiles.read("deploy/systemd/bpfwatch.service");
+        assertTrue(unit.contains("\nExecStart=/usr/bin/bpfwatch "), "ExecStart runs the launcher");
+        Path copy = dir.resolve("bpfwatch.service");
+        Files.writeString(copy, unit.replace("ExecStart=/usr/bin/bpfwatch ", "ExecStart=" + ROOT.resolve("bin/bpfwatch") + " "));
+        RepoFiles.Result r = RepoFiles.exec(ROOT, "systemd-analyze", "verify", copy.toString());
         assertEquals(0, r.exitCode(), r.output());
         assertEquals("", r.output().strip(), "no warnings (unknown keys, bad values)");
     }
@@ -190,6 +197,26 @@ class DeployFilesTest {
         String ignore = RepoFiles.read(".dockerignore");
         assertTrue(ignore.contains("**/target/"), "build outputs stay out of the build context");
         assertTrue(Files.isExecutable(ROOT.resolve("deploy/docker-build-steps.sh")));
+    }
+
+    /** Users run `bpfwatch CMD` (bin/bpfwatch with the shipped JVM flags), never `java -jar`: docs, image and unit alike. */
+    @Test
+    void readmeImageAndUnitRunTheLauncherNotTheJar() {
+        for (String file : List.of("README.md", "Dockerfile", "deploy/systemd/bpfwatch.service",
+                "deploy/kubernetes/daemonset.yaml")) {
+            assertFalse(RepoFiles.read(file).contains("java -jar"), file + " shows java -jar");
+        }
+        String dockerfile = RepoFiles.read("Dockerfile");
+        assertTrue(dockerfile.contains("\nCOPY bin/bpfwatch /usr/bin/bpfwatch\n"), "the image has the launcher on PATH");
+        assertTrue(dockerfile.contains("\nENTRYPOINT [\"bpfwatch\"]\n"), "the image's entry point is the launcher");
+        String exec = RepoFiles.read("deploy/systemd/bpfwatch.service").lines()
+                .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        assertTrue(exec.startsWith("ExecStart=/usr/bin/bpfwatch run "), exec);
+        // the Makefile's JAVA_OPTS (make run, make bench) come from the launcher, not a copy
+        String launcher = RepoFiles.read("bin/bpfwatch");
+        assertTrue(launcher.contains("\nAGENT_OPTS=\"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError\"\n"),
+                "the agent's shipped flags");
+        assertTrue(RepoFiles.read("Makefile").contains("AGENT_OPTS := $(shell sed -n 's/^AGENT_OPTS="), "Makefile reads them");
     }
 
     @Test

@@ -6,8 +6,11 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,8 +40,21 @@ public final class AgentProcess implements AutoCloseable {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bpfwatch.cli.Main", "run",
                 "--web.listen-address=127.0.0.1:0"));
         cmd.addAll(List.of(args));
+        return start(cmd, Map.of());
+    }
+
+    /** `LAUNCHER run` (bin/bpfwatch, or one unpacked from the package) with extra environment, as an operator runs it. */
+    public static AgentProcess launch(Path launcher, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "run", "--web.listen-address=127.0.0.1:0"));
+        cmd.addAll(List.of(args));
+        return start(cmd, env);
+    }
+
+    private static AgentProcess start(List<String> cmd, Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder seen = new StringBuilder();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(KernelMatrix.inGuest() ? 300 : 60);
@@ -94,6 +110,17 @@ public final class AgentProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The exit code once the process has ended, or empty if it is still running after {@code timeout}. */
+    public OptionalInt awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
         }
     }
 
