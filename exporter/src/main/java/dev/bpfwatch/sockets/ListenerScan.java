@@ -33,7 +33,8 @@ public final class ListenerScan {
 
     public synchronized List<Listener> scan() {
         List<ListenerRecord> sockets = new ArrayList<>();
-        for (Map.Entry<Long, Path> ns : namespaces.find().entrySet()) {
+        NetnsFinder.Namespaces found = namespaces.findNamed();
+        for (Map.Entry<Long, Path> ns : found.files().entrySet()) {
             try {
                 sockets.addAll(walker.walk(ns.getValue()));
             } catch (LibbpfException e) {
@@ -48,7 +49,7 @@ public final class ListenerScan {
         List<Listener> out = new ArrayList<>(sockets.size());
         for (ListenerRecord s : sockets) {
             SocketOwner o = byInode.getOrDefault(s.inode(), SocketOwner.NONE);
-            out.add(new Listener(s, o.found() ? o : fromCgroup(s.cgroupId())));
+            out.add(new Listener(s, o.found() ? o : fromCgroup(s.cgroupId()), found.names().getOrDefault(s.netns(), "")));
         }
         return out;
     }

@@ -5,10 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.prometheus.client.CollectorRegistry;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ListenerCollectorTest {
     private static final String[] LABELS = ListenerCollector.LABELS.toArray(new String[0]);
+    private static final String[] DROP_LABELS = ListenerCollector.DROP_LABELS.toArray(new String[0]);
+
+    private static String[] withReason(String[] labels, String reason) {
+        String[] out = java.util.Arrays.copyOf(labels, labels.length + 1);
+        out[labels.length] = reason;
+        return out;
+    }
 
     static Listener listener(String addr, int port, long drops, long queue, long max, long syn, long inode,
                              SocketOwner owner) throws Exception {
@@ -26,7 +35,10 @@ class ListenerCollectorTest {
         new ListenerCollector("bpfwatch", () -> source).register(r);
 
         String[] nginx = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
-        assertEquals(68.0, r.getSampleValue("bpfwatch_tcp_listen_drops_total", LABELS, nginx));
+        assertEquals(68.0, r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                withReason(nginx, "queue_full")));
+        assertEquals(null, r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                withReason(nginx, "defer_accept")), "no TCP_DEFER_ACCEPT: no defer_accept series");
         assertEquals(3.0, r.getSampleValue("bpfwatch_tcp_accept_queue_length", LABELS, nginx));
         assertEquals(511.0, r.getSampleValue("bpfwatch_tcp_accept_queue_max", LABELS, nginx));
         assertEquals(7.0, r.getSampleValue("bpfwatch_tcp_syn_queue_length", LABELS, nginx));
@@ -43,8 +55,55 @@ class ListenerCollectorTest {
         CollectorRegistry r = new CollectorRegistry();
         new ListenerCollector("bpfwatch", () -> source).register(r);
         String[] v = {"4026531833", "0.0.0.0", "443", "app", "5", "", "", "0"};
-        assertEquals(15.0, r.getSampleValue("bpfwatch_tcp_listen_drops_total", LABELS, v));
+        assertEquals(15.0, r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                withReason(v, "queue_full")));
         assertEquals(256.0, r.getSampleValue("bpfwatch_tcp_accept_queue_max", LABELS, v));
+    }
+
+    private static Listener deferring(long drops, long inode) throws Exception {
+        return new Listener(new ListenerRecord(InetAddress.getByName("0.0.0.0"), 80, drops, 0, 16, 0, 0, inode, 1,
+                4026531833L, 5), new SocketOwner("nginx", 812, "nginx.service", ""), "web");
+    }
+
+    /** sk_drops minus the deferred ACKs read after the walk; never backwards when a drop races the two reads. */
+    @Test
+    void deferAcceptListenerSplitsItsDropsAndQueueFullNeverGoesBack() throws Exception {
+        List<List<Listener>> walks = List.of(List.of(deferring(20, 7)), List.of(deferring(25, 7)),
+                List.of(deferring(30, 7)));
+        List<Map<ListenerId, Long>> deferred = List.of(Map.of(new ListenerId(4026531833L, 7), 18L),
+                // a deferred ACK after the walk: 25 - 24 would show 1 < 2
+                Map.of(new ListenerId(4026531833L, 7), 24L), Map.of(new ListenerId(4026531833L, 7), 24L));
+        int[] scrape = {0};
+        ListenerCollector c = new ListenerCollector("bpfwatch", () -> walks.get(scrape[0]),
+                () -> Optional.of(deferred.get(scrape[0])));
+        CollectorRegistry r = new CollectorRegistry();
+        c.register(r);
+        String[] labels = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
+        double[] queueFull = new double[3];
+        double[] defer = new double[3];
+        for (int i = 0; i < 3; i++) {
+            scrape[0] = i;
+            queueFull[i] = r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                    withReason(labels, "queue_full"));
+            defer[i] = r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                    withReason(labels, "defer_accept"));
+        }
+        assertEquals(List.of(2.0, 2.0, 6.0), List.of(queueFull[0], queueFull[1], queueFull[2]));
+        assertEquals(List.of(18.0, 24.0, 24.0), List.of(defer[0], defer[1], defer[2]));
+        assertEquals(1.0, r.getSampleValue("bpfwatch_netns_info", new String[] {"netns", "name"},
+                new String[] {"4026531833", "web"}));
+    }
+
+    @Test
+    void deferAcceptListenerWhereDeferredAcksCannotBeCountedIsUnknown() throws Exception {
+        CollectorRegistry r = new CollectorRegistry();
+        List<Listener> walk = List.of(deferring(20, 7));
+        new ListenerCollector("bpfwatch", () -> walk).register(r);
+        String[] labels = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
+        assertEquals(20.0, r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                withReason(labels, "unknown")));
+        assertEquals(null, r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
+                withReason(labels, "queue_full")), "never claims a full queue it cannot tell apart");
     }
 
     @Test

@@ -1,0 +1,69 @@
+package dev.bpfwatch.sockets;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Splits each listener's sk_drops by cause, for the reason label of
+ * NS_tcp_listen_drops_total:
+ * <ul>
+ * <li>{@value #DEFER_ACCEPT}: bare ACKs held back by TCP_DEFER_ACCEPT (the kernel's
+ *     TCPDeferAcceptDrop, e.g. a TCP-connect health check), counted by socket_drops.bpf.c;</li>
+ * <li>{@value #QUEUE_FULL}: the rest, every tcp_listendrop() (SYN or third ACK refused because the
+ *     accept or SYN queue is full, the listener's share of TcpExtListenDrops), plus the rare other
+ *     packets discarded for its request sockets (a client's RST to a half-open connection);</li>
+ * <li>{@value #UNKNOWN}: all drops of a listener with TCP_DEFER_ACCEPT where deferred ACKs cannot be
+ *     counted (kernels before 6.11, whose kfree_skb has no rx_sk, or socket_drops did not load).</li>
+ * </ul>
+ * The deferred ACKs are read after the walk that read sk_drops, so a drop
+ * landing between the two can make the difference briefly too small: the
+ * queue_full count never goes below what it showed before, so the counter
+ * never runs backwards, and is exact again once the listener is quiet.
+ */
+public final class ListenerDropCauses {
+    public static final String QUEUE_FULL = "queue_full";
+    public static final String DEFER_ACCEPT = "defer_accept";
+    public static final String UNKNOWN = "unknown";
+    /** A queue_full count this far below the last one is a wrapped u32 sk_drops, not a race. */
+    private static final long WRAP = 1L << 31;
+
+    private Map<String, Long> lastQueueFull = new HashMap<>();
+
+    /**
+     * reason -> drops for each listener, in the order given.
+     *
+     * @param deferDrops deferred-ACK drops per listener read after the walk; empty when this kernel
+     *                   (or this run) cannot count them
+     */
+    public synchronized List<Map<String, Long>> split(List<Listener> listeners,
+                                                      Optional<Map<ListenerId, Long>> deferDrops) {
+        Map<String, Long> seen = new HashMap<>();
+        List<Map<String, Long>> out = new ArrayList<>(listeners.size());
+        for (Listener l : listeners) {
+            ListenerRecord s = l.socket();
+            Map<String, Long> causes = new LinkedHashMap<>();
+            if (!s.defersAccept()) {
+                causes.put(QUEUE_FULL, s.drops());
+            } else if (deferDrops.isEmpty()) {
+                causes.put(UNKNOWN, s.drops());
+            } else {
+                long deferred = deferDrops.get().getOrDefault(s.id(), 0L);
+                long queueFull = Math.max(0, (int) (s.drops() - deferred)); // sk_drops is a u32
+                Long last = lastQueueFull.get(l.key());
+                if (last != null && queueFull < last && last - queueFull < WRAP) {
+                    queueFull = last;
+                }
+                seen.put(l.key(), queueFull);
+                causes.put(QUEUE_FULL, queueFull);
+                causes.put(DEFER_ACCEPT, deferred);
+            }
+            out.add(causes);
+        }
+        lastQueueFull = seen; // only live listeners: bounded by the listeners there are
+        return out;
+    }
+}
