@@ -1,12 +1,16 @@
 package dev.bpfwatch.cli;
 
+import dev.bpfwatch.sockets.DeferAcceptCounter;
 import dev.bpfwatch.sockets.Listener;
 import dev.bpfwatch.sockets.ListenerDropRate;
+import dev.bpfwatch.sockets.ListenerId;
 import dev.bpfwatch.sockets.ListenerScan;
 import dev.bpfwatch.sockets.ListenerWalker;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +23,8 @@ import picocli.CommandLine.Spec;
                 "Which application's TCP listener drops connections: every listening socket of every network "
                         + "namespace, worst first, with its owner (process, pid, systemd unit or container), "
                         + "accept-queue fill (current/max), its drops (sk_drops, its share of TcpExtListenDrops) "
-                        + "and drops per second over --interval.",
+                        + "and drops per second over --interval. Bare ACKs a TCP_DEFER_ACCEPT listener holds "
+                        + "back (TCP-connect health checks) are counted apart: they are no full queue.",
                 "Needs root (or CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN to enter namespaces)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure at run time (kernel refused)", "2:bad input"})
@@ -62,31 +67,36 @@ final class ListenDropsCommand implements Callable<Integer> {
             throw new UserInputException("--count " + count + ": must be 0 (no limit) or more");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (ListenerWalker walker = ListenerWalker.load()) {
+        try (ListenerWalker walker = ListenerWalker.load(); DeferAcceptCounter deferred = DeferAcceptCounter.start()) {
             ListenerScan scan = new ListenerScan(walker);
             List<Listener> before = scan.scan();
+            Optional<Map<ListenerId, Long>> deferBefore = deferred.read(); // after the walk, as in the agent
             int reports = 0;
             do {
                 long started = System.nanoTime();
                 Thread.sleep(interval.toMillis());
                 List<Listener> after = scan.scan();
+                Optional<Map<ListenerId, Long>> deferAfter = deferred.read();
                 // The real time between the walks: a slow walk must not inflate the rate.
                 Duration measured = Duration.ofNanos(System.nanoTime() - started);
-                out.print(report(ListenerDropRate.between(before, after, measured), after.size(),
-                        after.stream().mapToLong(l -> l.socket().netns()).distinct().count(), measured));
+                out.print(report(ListenerDropRate.between(before, after, measured, deferBefore, deferAfter),
+                        after.size(), after.stream().mapToLong(l -> l.socket().netns()).distinct().count(), measured,
+                        deferAfter.isPresent()));
                 out.flush();
                 before = after;
+                deferBefore = deferAfter;
                 reports++;
             } while (watch && (count == 0 || reports < count));
         }
         return 0;
     }
 
-    private String report(List<ListenerDropRate> rates, int seen, long namespaces, Duration measured) {
+    private String report(List<ListenerDropRate> rates, int seen, long namespaces, Duration measured,
+                          boolean deferCounted) {
         List<ListenerDropRate> shown = top == 0 || rates.size() <= top ? rates : rates.subList(0, top);
         if (output == Output.json) {
-            return ListenDropsJson.render(shown, seen, namespaces, measured);
+            return ListenDropsJson.render(shown, seen, namespaces, measured, deferCounted);
         }
-        return ListenDropsTable.render(shown, seen, namespaces, measured) + (watch ? "\n" : "");
+        return ListenDropsTable.render(shown, seen, namespaces, measured, deferCounted) + (watch ? "\n" : "");
     }
 }
