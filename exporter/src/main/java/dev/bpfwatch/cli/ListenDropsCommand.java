@@ -3,14 +3,11 @@ package dev.bpfwatch.cli;
 import dev.bpfwatch.sockets.DeferAcceptCounter;
 import dev.bpfwatch.sockets.Listener;
 import dev.bpfwatch.sockets.ListenerDropRate;
-import dev.bpfwatch.sockets.ListenerId;
 import dev.bpfwatch.sockets.ListenerScan;
 import dev.bpfwatch.sockets.ListenerWalker;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,23 +65,20 @@ final class ListenDropsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (ListenerWalker walker = ListenerWalker.load(); DeferAcceptCounter deferred = DeferAcceptCounter.start()) {
-            ListenerScan scan = new ListenerScan(walker);
+            ListenerScan scan = new ListenerScan(walker, deferred::read);
             List<Listener> before = scan.scan();
-            Optional<Map<ListenerId, Long>> deferBefore = deferred.read(); // after the walk, as in the agent
             int reports = 0;
             do {
                 long started = System.nanoTime();
                 Thread.sleep(interval.toMillis());
                 List<Listener> after = scan.scan();
-                Optional<Map<ListenerId, Long>> deferAfter = deferred.read();
                 // The real time between the walks: a slow walk must not inflate the rate.
                 Duration measured = Duration.ofNanos(System.nanoTime() - started);
-                out.print(report(ListenerDropRate.between(before, after, measured, deferBefore, deferAfter),
+                out.print(report(ListenerDropRate.between(before, after, measured),
                         after.size(), after.stream().mapToLong(l -> l.socket().netns()).distinct().count(), measured,
-                        deferAfter.isPresent()));
+                        deferred.unavailable() == null));
                 out.flush();
                 before = after;
-                deferBefore = deferAfter;
                 reports++;
             } while (watch && (count == 0 || reports < count));
         }

@@ -71,13 +71,10 @@ final class ListenDropsTable {
         }
     }
 
-    /** The namespace's name (cut to the column), else its inode. */
+    /** The namespace's name (its end, where names made by tools differ, cut to the column), else its inode. */
     static String netns(ListenerDropRate r) {
         String name = r.listener().netnsName();
-        if (name.isEmpty()) {
-            return Long.toString(r.listener().socket().netns());
-        }
-        return name.length() <= 10 ? name : name.substring(0, 9) + "~";
+        return name.isEmpty() ? Long.toString(r.listener().socket().netns()) : left(name, 10);
     }
 
     /** comm[pid] and where it runs (unit or container); the uid when no process holds the socket. */

@@ -55,7 +55,6 @@ public final class ListenDropsModule implements Module {
     public static ListenDropsModule start(String namespace) {
         ListenerWalker walker = ListenerWalker.load();
         List<Collector> collectors = new ArrayList<>();
-        ListenerScan scan = new ListenerScan(walker);
         BundledProgram drops = null;
         Supplier<Optional<Map<ListenerId, Long>>> deferDrops = Optional::empty;
         SocketDropCollector socketDrops = null;
@@ -86,7 +85,8 @@ public final class ListenDropsModule implements Module {
             }
             LOG.warning("listen_drops: drop reasons per socket are off: " + e.getMessage());
         }
-        collectors.add(new ListenerCollector(namespace, scan::scan, deferDrops));
+        ListenerScan scan = new ListenerScan(walker, deferDrops);
+        collectors.add(new ListenerCollector(namespace, scan::scan));
         if (socketDrops != null) {
             collectors.add(socketDrops);
         }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -27,30 +26,18 @@ public final class ListenerCollector extends Collector implements Collector.Desc
     private final String prefix;
     private final String netnsInfo;
     private final Supplier<List<Listener>> listeners;
-    private final Supplier<Optional<Map<ListenerId, Long>>> deferDrops;
     private final ListenerDropCauses causes = new ListenerDropCauses();
 
-    /**
-     * @param deferDrops read after each walk: deferred-ACK drops per listener, or empty where they
-     *                   cannot be counted
-     */
-    public ListenerCollector(String namespace, Supplier<List<Listener>> listeners,
-                             Supplier<Optional<Map<ListenerId, Long>>> deferDrops) {
+    public ListenerCollector(String namespace, Supplier<List<Listener>> listeners) {
         this.prefix = namespace + "_tcp_";
         this.netnsInfo = namespace + "_netns_info";
         this.listeners = listeners;
-        this.deferDrops = deferDrops;
-    }
-
-    /** Where deferred ACKs cannot be counted: listeners with TCP_DEFER_ACCEPT show reason="unknown". */
-    public ListenerCollector(String namespace, Supplier<List<Listener>> listeners) {
-        this(namespace, listeners, Optional::empty);
     }
 
     @Override
     public List<MetricFamilySamples> collect() {
         List<Listener> walked = listeners.get();
-        List<Map<String, Long>> byCause = causes.split(walked, deferDrops.get()); // after the walk: see there
+        List<Map<String, Long>> byCause = causes.split(walked);
         // SO_REUSEPORT listeners of one process share every label: sum them, never emit a series twice.
         Map<List<String>, long[]> rows = new LinkedHashMap<>();
         Map<List<String>, Long> drops = new LinkedHashMap<>();

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Splits each listener's sk_drops by cause, for the reason label of
@@ -19,7 +18,7 @@ import java.util.Optional;
  * <li>{@value #UNKNOWN}: all drops of a listener with TCP_DEFER_ACCEPT where deferred ACKs cannot be
  *     counted (kernels before 6.11, whose kfree_skb has no rx_sk, or socket_drops did not load).</li>
  * </ul>
- * The deferred ACKs are read after the walk that read sk_drops, so a drop
+ * The deferred ACKs are read just after the walk that read sk_drops, so a drop
  * landing between the two can make the difference briefly too small: the
  * queue_full count never goes below what it showed before, so the counter
  * never runs backwards, and is exact again once the listener is quiet.
@@ -33,14 +32,8 @@ public final class ListenerDropCauses {
 
     private Map<String, Long> lastQueueFull = new HashMap<>();
 
-    /**
-     * reason -> drops for each listener, in the order given.
-     *
-     * @param deferDrops deferred-ACK drops per listener read after the walk; empty when this kernel
-     *                   (or this run) cannot count them
-     */
-    public synchronized List<Map<String, Long>> split(List<Listener> listeners,
-                                                      Optional<Map<ListenerId, Long>> deferDrops) {
+    /** reason -> drops for each listener, in the order given. */
+    public synchronized List<Map<String, Long>> split(List<Listener> listeners) {
         Map<String, Long> seen = new HashMap<>();
         List<Map<String, Long>> out = new ArrayList<>(listeners.size());
         for (Listener l : listeners) {
@@ -48,10 +41,10 @@ public final class ListenerDropCauses {
             Map<String, Long> causes = new LinkedHashMap<>();
             if (!s.defersAccept()) {
                 causes.put(QUEUE_FULL, s.drops());
-            } else if (deferDrops.isEmpty()) {
+            } else if (l.deferAcceptDrops().isEmpty()) {
                 causes.put(UNKNOWN, s.drops());
             } else {
-                long deferred = deferDrops.get().getOrDefault(s.id(), 0L);
+                long deferred = l.deferAcceptDrops().getAsLong();
                 long queueFull = Math.max(0, (int) (s.drops() - deferred)); // sk_drops is a u32
                 Long last = lastQueueFull.get(l.key());
                 if (last != null && queueFull < last && last - queueFull < WRAP) {

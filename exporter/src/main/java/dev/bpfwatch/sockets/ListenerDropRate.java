@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A listener with how fast it dropped over an interval: what the person on
@@ -33,28 +32,21 @@ public record ListenerDropRate(Listener listener, long dropsInInterval, long def
                     .thenComparing(r -> r.listener().socket().endpoint());
 
     public static List<ListenerDropRate> between(List<Listener> before, List<Listener> after, Duration interval) {
-        return between(before, after, interval, Optional.empty(), Optional.empty());
-    }
-
-    /**
-     * @param deferBefore deferred-ACK drops per listener read after the first walk; empty where not counted
-     * @param deferAfter  the same, read after the second walk
-     */
-    public static List<ListenerDropRate> between(List<Listener> before, List<Listener> after, Duration interval,
-                                                 Optional<Map<ListenerId, Long>> deferBefore,
-                                                 Optional<Map<ListenerId, Long>> deferAfter) {
         Map<String, Long> dropsBefore = new HashMap<>();
-        before.forEach(l -> dropsBefore.put(l.key(), l.socket().drops()));
+        Map<String, Long> deferBefore = new HashMap<>();
+        before.forEach(l -> {
+            dropsBefore.put(l.key(), l.socket().drops());
+            l.deferAcceptDrops().ifPresent(n -> deferBefore.put(l.key(), n));
+        });
         double seconds = Math.max(interval.toNanos(), 1) / 1e9;
         List<ListenerDropRate> out = new ArrayList<>(after.size());
         for (Listener l : after) {
             // sk_drops is a u32 that wraps: a smaller number later means it went round.
             long delta = (l.socket().drops() - dropsBefore.getOrDefault(l.key(), 0L)) & 0xffffffffL;
             long deferred = 0;
-            if (l.socket().defersAccept() && deferAfter.isPresent()) {
-                ListenerId id = l.socket().id();
-                deferred = Math.min(delta, Math.max(0, deferAfter.get().getOrDefault(id, 0L)
-                        - deferBefore.map(m -> m.getOrDefault(id, 0L)).orElse(0L)));
+            if (l.socket().defersAccept() && l.deferAcceptDrops().isPresent()) {
+                deferred = Math.min(delta, Math.max(0, l.deferAcceptDrops().getAsLong()
+                        - deferBefore.getOrDefault(l.key(), 0L)));
             }
             out.add(new ListenerDropRate(l, delta, deferred, (delta - deferred) / seconds));
         }

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.prometheus.client.CollectorRegistry;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class ListenerCollectorTest {
@@ -60,22 +59,19 @@ class ListenerCollectorTest {
         assertEquals(256.0, r.getSampleValue("bpfwatch_tcp_accept_queue_max", LABELS, v));
     }
 
-    private static Listener deferring(long drops, long inode) throws Exception {
+    private static Listener deferring(long drops, long inode, OptionalLong deferred) throws Exception {
         return new Listener(new ListenerRecord(InetAddress.getByName("0.0.0.0"), 80, drops, 0, 16, 0, 0, inode, 1,
-                4026531833L, 5), new SocketOwner("nginx", 812, "nginx.service", ""), "web");
+                4026531833L, 5), new SocketOwner("nginx", 812, "nginx.service", ""), "web", deferred);
     }
 
     /** sk_drops minus the deferred ACKs read after the walk; never backwards when a drop races the two reads. */
     @Test
     void deferAcceptListenerSplitsItsDropsAndQueueFullNeverGoesBack() throws Exception {
-        List<List<Listener>> walks = List.of(List.of(deferring(20, 7)), List.of(deferring(25, 7)),
-                List.of(deferring(30, 7)));
-        List<Map<ListenerId, Long>> deferred = List.of(Map.of(new ListenerId(4026531833L, 7), 18L),
-                // a deferred ACK after the walk: 25 - 24 would show 1 < 2
-                Map.of(new ListenerId(4026531833L, 7), 24L), Map.of(new ListenerId(4026531833L, 7), 24L));
+        List<List<Listener>> walks = List.of(List.of(deferring(20, 7, OptionalLong.of(18))),
+                // a deferred ACK between the walk and the read of the count: 25 - 24 would show 1 < 2
+                List.of(deferring(25, 7, OptionalLong.of(24))), List.of(deferring(30, 7, OptionalLong.of(24))));
         int[] scrape = {0};
-        ListenerCollector c = new ListenerCollector("bpfwatch", () -> walks.get(scrape[0]),
-                () -> Optional.of(deferred.get(scrape[0])));
+        ListenerCollector c = new ListenerCollector("bpfwatch", () -> walks.get(scrape[0]));
         CollectorRegistry r = new CollectorRegistry();
         c.register(r);
         String[] labels = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
@@ -97,7 +93,7 @@ class ListenerCollectorTest {
     @Test
     void deferAcceptListenerWhereDeferredAcksCannotBeCountedIsUnknown() throws Exception {
         CollectorRegistry r = new CollectorRegistry();
-        List<Listener> walk = List.of(deferring(20, 7));
+        List<Listener> walk = List.of(deferring(20, 7, OptionalLong.empty()));
         new ListenerCollector("bpfwatch", () -> walk).register(r);
         String[] labels = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
         assertEquals(20.0, r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
