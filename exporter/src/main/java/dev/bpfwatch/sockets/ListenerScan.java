@@ -61,7 +61,14 @@ public final class ListenerScan {
         }
         // Before owners are looked for in /proc, which takes long: a deferred ACK between the walk and
         // this read is counted here but not in sk_drops, so the window is kept short.
-        Optional<Map<ListenerId, Long>> deferred = deferDrops.get();
+        Optional<Map<ListenerId, Long>> deferred;
+        try {
+            deferred = deferDrops.get();
+        } catch (RuntimeException e) {
+            // The listeners still count; a TCP_DEFER_ACCEPT listener's drops show as unknown this time.
+            LOG.log(Level.WARNING, "deferred-accept drops not read: " + e.getMessage());
+            deferred = Optional.empty();
+        }
         Map<Long, SocketOwner> byInode = owners.resolve(sockets.stream().map(ListenerRecord::inode).toList());
         List<Listener> out = new ArrayList<>(sockets.size());
         for (ListenerRecord s : sockets) {

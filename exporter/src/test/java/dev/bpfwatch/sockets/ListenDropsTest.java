@@ -29,6 +29,9 @@ class ListenDropsTest {
     @BeforeAll
     static void start() {
         module = ListenDropsModule.start("bpfwatch");
+        // The agent's first scrape: drops of TCP_DEFER_ACCEPT listeners seen then may predate the counter
+        // (reason="unknown"); the tests' listeners are made after it, as in production after the first scrape.
+        scrape();
     }
 
     @AfterAll

@@ -67,27 +67,63 @@ class ListenerCollectorTest {
     /** sk_drops minus the deferred ACKs read after the walk; never backwards when a drop races the two reads. */
     @Test
     void deferAcceptListenerSplitsItsDropsAndQueueFullNeverGoesBack() throws Exception {
-        List<List<Listener>> walks = List.of(List.of(deferring(20, 7, OptionalLong.of(18))),
+        List<List<Listener>> walks = List.of(List.of(), // the agent's first walk: this listener came later
+                List.of(deferring(20, 7, OptionalLong.of(18))),
                 // a deferred ACK between the walk and the read of the count: 25 - 24 would show 1 < 2
                 List.of(deferring(25, 7, OptionalLong.of(24))), List.of(deferring(30, 7, OptionalLong.of(24))));
         int[] scrape = {0};
-        ListenerCollector c = new ListenerCollector("bpfwatch", () -> walks.get(scrape[0]));
         CollectorRegistry r = new CollectorRegistry();
-        c.register(r);
+        new ListenerCollector("bpfwatch", () -> walks.get(scrape[0])).register(r);
         String[] labels = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
-        double[] queueFull = new double[3];
-        double[] defer = new double[3];
-        for (int i = 0; i < 3; i++) {
+        List<Double> queueFull = new java.util.ArrayList<>();
+        List<Double> defer = new java.util.ArrayList<>();
+        r.metricFamilySamples(); // the first walk
+        for (int i = 1; i < 4; i++) {
             scrape[0] = i;
-            queueFull[i] = r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
-                    withReason(labels, "queue_full"));
-            defer[i] = r.getSampleValue("bpfwatch_tcp_listen_drops_total", DROP_LABELS,
-                    withReason(labels, "defer_accept"));
+            List<io.prometheus.client.Collector.MetricFamilySamples> f = java.util.Collections.list(
+                    r.metricFamilySamples());
+            queueFull.add(value(f, withReason(labels, "queue_full")));
+            defer.add(value(f, withReason(labels, "defer_accept")));
+            assertEquals(null, value(f, withReason(labels, "unknown")), "made after the first walk: nothing unknown");
         }
-        assertEquals(List.of(2.0, 2.0, 6.0), List.of(queueFull[0], queueFull[1], queueFull[2]));
-        assertEquals(List.of(18.0, 24.0, 24.0), List.of(defer[0], defer[1], defer[2]));
+        assertEquals(List.of(2.0, 2.0, 6.0), queueFull);
+        assertEquals(List.of(18.0, 24.0, 24.0), defer);
         assertEquals(1.0, r.getSampleValue("bpfwatch_netns_info", new String[] {"netns", "name"},
                 new String[] {"4026531833", "web"}));
+    }
+
+    /** Deferred ACKs count from the agent's start: what a listener of its first walk dropped before is unknown. */
+    @Test
+    void dropsBeforeTheAgentStartedAreUnknownNotQueueFull() throws Exception {
+        List<List<Listener>> walks = List.of(List.of(deferring(500, 7, OptionalLong.of(3))),
+                List.of(deferring(520, 7, OptionalLong.of(13))));
+        int[] scrape = {0};
+        CollectorRegistry r = new CollectorRegistry();
+        new ListenerCollector("bpfwatch", () -> walks.get(scrape[0])).register(r);
+        String[] labels = {"4026531833", "0.0.0.0", "80", "nginx", "812", "nginx.service", "", "0"};
+        List<io.prometheus.client.Collector.MetricFamilySamples> first = java.util.Collections.list(
+                r.metricFamilySamples());
+        assertEquals(497.0, value(first, withReason(labels, "unknown")));
+        assertEquals(0.0, value(first, withReason(labels, "queue_full")), "a restart is no full queue");
+        scrape[0] = 1;
+        List<io.prometheus.client.Collector.MetricFamilySamples> second = java.util.Collections.list(
+                r.metricFamilySamples());
+        assertEquals(497.0, value(second, withReason(labels, "unknown")));
+        assertEquals(10.0, value(second, withReason(labels, "defer_accept")) - 3.0);
+        assertEquals(10.0, value(second, withReason(labels, "queue_full")), "20 new drops, 10 of them deferred");
+    }
+
+    /** One scrape's value of bpfwatch_tcp_listen_drops_total with these labels, or null. */
+    private static Double value(List<io.prometheus.client.Collector.MetricFamilySamples> families, String[] values) {
+        for (io.prometheus.client.Collector.MetricFamilySamples f : families) {
+            for (io.prometheus.client.Collector.MetricFamilySamples.Sample s : f.samples) {
+                if (s.name.equals("bpfwatch_tcp_listen_drops_total")
+                        && s.labelValues.equals(java.util.Arrays.asList(values))) {
+                    return s.value;
+                }
+            }
+        }
+        return null;
     }
 
     @Test
