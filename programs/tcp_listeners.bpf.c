@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "socket_cgroup.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,7 +30,8 @@ struct bpfwatch_listener {
 	u64 inode;		// socket inode, as /proc/PID/fd shows socket:[N]
 	u64 cgroup_id;		// cgroup v2 id of the socket's creator
 	u32 netns;		// netns inode
-	u32 pad;
+	u8 defer_accept;	// TCP_DEFER_ACCEPT set: rskq_defer_accept (SYN-ACK retransmits), 0 when off
+	u8 pad[3];
 };
 
 // Kernels from 6.18 move UDP drops to per-NUMA counters; a listener's
@@ -42,33 +44,6 @@ struct numa_drop_counters___bpfwatch {
 struct sock___bpfwatch {
 	struct numa_drop_counters___bpfwatch *sk_drop_counters;
 } __attribute__((preserve_access_index));
-
-// Before 5.15 struct sock_cgroup_data was a union: `val` held the cgroup
-// pointer, or, with its low bit set, classid/prioidx data and then the
-// socket belongs to the root cgroup (sock_cgroup_ptr() in those kernels).
-struct sock_cgroup_data___pre515 {
-	u64 val;
-} __attribute__((preserve_access_index));
-
-struct sock___pre515 {
-	struct sock_cgroup_data___pre515 sk_cgrp_data;
-} __attribute__((preserve_access_index));
-
-#define BPFWATCH_ROOT_CGROUP_ID 1
-
-static __always_inline u64 socket_cgroup_id(struct sock *sk)
-{
-	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
-		return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
-
-	struct sock___pre515 *old = (void *)sk;
-	u64 val = BPF_CORE_READ(old, sk_cgrp_data.val);
-	struct cgroup *cgrp = (struct cgroup *)val;
-
-	if (!val || (val & 1))
-		return BPFWATCH_ROOT_CGROUP_ID;
-	return BPF_CORE_READ(cgrp, kn, id);
-}
 
 static __always_inline u32 socket_drops(struct sock *sk)
 {
@@ -119,6 +94,7 @@ int dump_tcp_listeners(struct bpf_iter__tcp *ctx)
 	r.inode = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	r.cgroup_id = socket_cgroup_id(sk);
 	r.netns = BPF_CORE_READ(skc, skc_net.net, ns.inum);
+	r.defer_accept = BPF_CORE_READ(tp, inet_conn.icsk_accept_queue.rskq_defer_accept);
 	bpf_seq_write(seq, &r, sizeof(r));
 	return 0;
 }

@@ -281,6 +281,11 @@ public final class Agent implements AutoCloseable {
         return server.port();
     }
 
+    /** The web server's URL without path, e.g. https://127.0.0.1:9435. */
+    public String url() {
+        return server.url();
+    }
+
     public CollectorRegistry registry() {
         return registry;
     }

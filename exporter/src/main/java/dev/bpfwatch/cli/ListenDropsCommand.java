@@ -1,5 +1,6 @@
 package dev.bpfwatch.cli;
 
+import dev.bpfwatch.sockets.DeferAcceptCounter;
 import dev.bpfwatch.sockets.Listener;
 import dev.bpfwatch.sockets.ListenerDropRate;
 import dev.bpfwatch.sockets.ListenerScan;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "Which application's TCP listener drops connections: every listening socket of every network "
                         + "namespace, worst first, with its owner (process, pid, systemd unit or container), "
                         + "accept-queue fill (current/max), its drops (sk_drops, its share of TcpExtListenDrops) "
-                        + "and drops per second over --interval.",
+                        + "and drops per second over --interval. Bare ACKs a TCP_DEFER_ACCEPT listener holds "
+                        + "back (TCP-connect health checks) are counted apart: they are no full queue.",
                 "Needs root (or CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN to enter namespaces)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure at run time (kernel refused)", "2:bad input"})
@@ -62,8 +64,8 @@ final class ListenDropsCommand implements Callable<Integer> {
             throw new UserInputException("--count " + count + ": must be 0 (no limit) or more");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (ListenerWalker walker = ListenerWalker.load()) {
-            ListenerScan scan = new ListenerScan(walker);
+        try (ListenerWalker walker = ListenerWalker.load(); DeferAcceptCounter deferred = DeferAcceptCounter.start()) {
+            ListenerScan scan = new ListenerScan(walker, deferred::read);
             List<Listener> before = scan.scan();
             int reports = 0;
             do {
@@ -72,8 +74,9 @@ final class ListenDropsCommand implements Callable<Integer> {
                 List<Listener> after = scan.scan();
                 // The real time between the walks: a slow walk must not inflate the rate.
                 Duration measured = Duration.ofNanos(System.nanoTime() - started);
-                out.print(report(ListenerDropRate.between(before, after, measured), after.size(),
-                        after.stream().mapToLong(l -> l.socket().netns()).distinct().count(), measured));
+                out.print(report(ListenerDropRate.between(before, after, measured),
+                        after.size(), after.stream().mapToLong(l -> l.socket().netns()).distinct().count(), measured,
+                        deferred.unavailable() == null));
                 out.flush();
                 before = after;
                 reports++;
@@ -82,11 +85,12 @@ final class ListenDropsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String report(List<ListenerDropRate> rates, int seen, long namespaces, Duration measured) {
+    private String report(List<ListenerDropRate> rates, int seen, long namespaces, Duration measured,
+                          boolean deferCounted) {
         List<ListenerDropRate> shown = top == 0 || rates.size() <= top ? rates : rates.subList(0, top);
         if (output == Output.json) {
-            return ListenDropsJson.render(shown, seen, namespaces, measured);
+            return ListenDropsJson.render(shown, seen, namespaces, measured, deferCounted);
         }
-        return ListenDropsTable.render(shown, seen, namespaces, measured) + (watch ? "\n" : "");
+        return ListenDropsTable.render(shown, seen, namespaces, measured, deferCounted) + (watch ? "\n" : "");
     }
 }

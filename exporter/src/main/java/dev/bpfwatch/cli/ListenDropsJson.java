@@ -14,6 +14,15 @@ final class ListenDropsJson {
     }
 
     static String render(List<ListenerDropRate> rows, int listenersSeen, long namespaces, Duration interval) {
+        return render(rows, listenersSeen, namespaces, interval, false);
+    }
+
+    /**
+     * @param deferCounted whether deferred ACKs were counted apart; when not, defer_accept_drops_in_interval
+     *                     is null for TCP_DEFER_ACCEPT listeners (unknown), 0 for the others
+     */
+    static String render(List<ListenerDropRate> rows, int listenersSeen, long namespaces, Duration interval,
+                         boolean deferCounted) {
         StringBuilder sb = new StringBuilder("{");
         field(sb, "interval_seconds", String.format(Locale.ROOT, "%.3f", interval.toNanos() / 1e9)).append(',');
         field(sb, "listeners_seen", Integer.toString(listenersSeen)).append(',');
@@ -24,14 +33,18 @@ final class ListenDropsJson {
             SocketOwner o = r.listener().owner();
             sb.append(i == 0 ? "{" : ",{");
             field(sb, "netns", Long.toString(s.netns())).append(',');
+            field(sb, "netns_name", quote(r.listener().netnsName())).append(',');
             field(sb, "address", quote(InetText.of(s.address()))).append(',');
             field(sb, "port", Integer.toString(s.port())).append(',');
             field(sb, "drops", Long.toString(s.drops())).append(',');
             field(sb, "drops_in_interval", Long.toString(r.dropsInInterval())).append(',');
+            field(sb, "defer_accept_drops_in_interval", !deferCounted && s.defersAccept() ? "null"
+                    : Long.toString(r.deferAcceptInInterval())).append(',');
             field(sb, "drops_per_second", String.format(Locale.ROOT, "%.3f", r.dropsPerSecond())).append(',');
             field(sb, "accept_queue", Long.toString(s.acceptQueue())).append(',');
             field(sb, "accept_queue_max", Long.toString(s.acceptQueueMax())).append(',');
             field(sb, "syn_queue", Long.toString(s.synQueue())).append(',');
+            field(sb, "defer_accept", Boolean.toString(s.defersAccept())).append(',');
             field(sb, "comm", quote(o.comm())).append(',');
             field(sb, "pid", o.found() ? Integer.toString(o.pid()) : "null").append(',');
             field(sb, "service", quote(o.service())).append(',');

@@ -16,7 +16,20 @@ final class ListenDropsTable {
     private ListenDropsTable() {
     }
 
+    /** Under the table: what the columns mean, the queue-fill column above all. */
+    static final List<String> LEGEND = List.of(
+            "QUEUE: connections waiting for accept() / listen() backlog; 17/16 is full: the",
+            "  kernel queues backlog+1, then refuses SYNs. DROP/S: drops of a full queue per",
+            "  second. DROPS: all drops (sk_drops) since the listener opened. NETNS: the",
+            "  `ip netns` name, ctr: and a container id, or the namespace's inode.");
+
     static String render(List<ListenerDropRate> rows, int listenersSeen, long namespaces, Duration interval) {
+        return render(rows, listenersSeen, namespaces, interval, false);
+    }
+
+    /** @param deferCounted whether deferred ACKs (TCP_DEFER_ACCEPT) were counted apart in this run */
+    static String render(List<ListenerDropRate> rows, int listenersSeen, long namespaces, Duration interval,
+                         boolean deferCounted) {
         StringBuilder sb = new StringBuilder();
         sb.append(fit(String.format(Locale.ROOT, "%d listeners in %d network namespaces, drops over %s%s",
                 listenersSeen, namespaces, seconds(interval),
@@ -29,11 +42,39 @@ final class ListenDropsTable {
                     compact(s.drops()),
                     rate(r.dropsPerSecond()),
                     s.acceptQueue() + "/" + s.acceptQueueMax(),
-                    Long.toString(s.netns()),
+                    netns(r),
                     left(InetText.endpoint(s.address(), s.port()), 21),
                     application(r.listener().owner(), s.uid())))).append('\n');
         }
+        LEGEND.forEach(l -> sb.append(l).append('\n'));
+        deferNotes(sb, rows, interval, deferCounted);
         return sb.toString();
+    }
+
+    /** The deferred ACKs left out of DROP/S, or why a TCP_DEFER_ACCEPT listener's DROP/S may hold them. */
+    private static void deferNotes(StringBuilder sb, List<ListenerDropRate> rows, Duration interval,
+                                   boolean deferCounted) {
+        if (deferCounted) {
+            List<ListenerDropRate> deferred = rows.stream().filter(r -> r.deferAcceptInInterval() > 0).toList();
+            if (deferred.isEmpty()) {
+                return;
+            }
+            sb.append("Bare ACKs held back by TCP_DEFER_ACCEPT (connect without data, e.g. TCP health\n");
+            sb.append("checks; no full queue), in DROPS but not in DROP/S:\n");
+            for (ListenerDropRate r : deferred) {
+                sb.append(fit(String.format(Locale.ROOT, "  %s in netns %s: %d in %s", r.listener().socket().endpoint(),
+                        netns(r), r.deferAcceptInInterval(), seconds(interval)))).append('\n');
+            }
+        } else if (rows.stream().anyMatch(r -> r.listener().socket().defersAccept())) {
+            sb.append("TCP_DEFER_ACCEPT listeners' DROP/S may hold bare ACKs held back (no full queue):\n");
+            sb.append("this kernel cannot tell them apart (needs rx_sk in kfree_skb, Linux 6.11).\n");
+        }
+    }
+
+    /** The namespace's name (its end, where names made by tools differ, cut to the column), else its inode. */
+    static String netns(ListenerDropRate r) {
+        String name = r.listener().netnsName();
+        return name.isEmpty() ? Long.toString(r.listener().socket().netns()) : left(name, 10);
     }
 
     /** comm[pid] and where it runs (unit or container); the uid when no process holds the socket. */

@@ -89,8 +89,9 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "bpfwatch-shutdown"));
         // SIGHUP re-reads configs, as Prometheus and its exporters do.
         Signal.handle(new Signal("HUP"), sig -> new Thread(agent::reload, "bpfwatch-reload").start());
-        LOG.info(() -> "running " + agent.moduleNames() + ", metrics on port " + agent.port() + telemetryPath);
-        spec.commandLine().getOut().println("bpfwatch: serving on port " + agent.port());
+        LOG.info(() -> "running " + agent.moduleNames() + ", metrics at " + agent.url() + telemetryPath);
+        spec.commandLine().getOut().println("bpfwatch: serving on " + agent.url() + " (metrics at " + telemetryPath
+                + ")");
         spec.commandLine().getOut().flush();
         stop.await();
         agent.close();

@@ -117,6 +117,20 @@ public final class WebServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /**
+     * Where it serves, as a URL without path: https://127.0.0.1:9435,
+     * http://[::1]:9435; a wildcard bind shows as 0.0.0.0 or [::] (every address).
+     */
+    public String url() {
+        InetSocketAddress a = server.getAddress();
+        String host = a.getAddress().getHostAddress();
+        if (a.getAddress() instanceof java.net.Inet6Address) {
+            host = a.getAddress().isAnyLocalAddress() ? "::" : host.replaceFirst("%.*$", "");
+            host = "[" + host + "]";
+        }
+        return (server instanceof HttpsServer ? "https" : "http") + "://" + host + ":" + a.getPort();
+    }
+
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);

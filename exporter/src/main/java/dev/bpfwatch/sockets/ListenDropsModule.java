@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -53,11 +55,12 @@ public final class ListenDropsModule implements Module {
     public static ListenDropsModule start(String namespace) {
         ListenerWalker walker = ListenerWalker.load();
         List<Collector> collectors = new ArrayList<>();
-        ListenerScan scan = new ListenerScan(walker);
-        collectors.add(new ListenerCollector(namespace, scan::scan));
         BundledProgram drops = null;
+        Supplier<Optional<Map<ListenerId, Long>>> deferDrops = Optional::empty;
+        SocketDropCollector socketDrops = null;
         try {
             DropReasons reasons;
+            boolean rxSk;
             try (KernelBtf btf = KernelBtf.load()) {
                 reasons = DropReasons.ifKernelHas(btf).orElseGet(() -> {
                     LOG.warning("listen_drops: this kernel has no drop reasons (enum skb_drop_reason, added in "
@@ -65,11 +68,16 @@ public final class ListenDropsModule implements Module {
                             + DropReasons.NOT_SPECIFIED);
                     return DropReasons.none();
                 });
-                logReceivingSocketSupport(btf);
+                rxSk = logReceivingSocketSupport(btf);
             }
             drops = BundledProgram.loadAndAttach(SOCKET_DROPS);
             BpfMap map = drops.object().map(SOCKET_DROPS).orElseThrow();
-            collectors.add(new SocketDropCollector(namespace, () -> countsByKey(map), reasons));
+            CgroupPaths cgroups = new CgroupPaths();
+            socketDrops = new SocketDropCollector(namespace, () -> countsByKey(map), reasons, cgroups::path);
+            if (rxSk) {
+                BpfMap deferred = drops.object().map(DeferAcceptDrops.MAP).orElseThrow();
+                deferDrops = () -> Optional.of(DeferAcceptDrops.read(deferred));
+            }
         } catch (RuntimeException e) {
             if (drops != null) {
                 drops.close();
@@ -77,17 +85,32 @@ public final class ListenDropsModule implements Module {
             }
             LOG.warning("listen_drops: drop reasons per socket are off: " + e.getMessage());
         }
+        ListenerScan scan = new ListenerScan(walker, deferDrops);
+        collectors.add(new ListenerCollector(namespace, scan::scan));
+        if (socketDrops != null) {
+            collectors.add(socketDrops);
+        }
         return new ListenDropsModule(walker, drops, List.copyOf(collectors));
     }
 
-    /** The program picks rx_sk or skb->sk by CO-RE itself; this only tells the operator which. */
-    private static void logReceivingSocketSupport(KernelBtf btf) {
+    /** The program picks rx_sk or skb->sk by CO-RE itself; this tells the operator which, and returns it. */
+    private static boolean logReceivingSocketSupport(KernelBtf btf) {
         boolean rxSk = btf.structHasMember("trace_event_raw_kfree_skb", "rx_sk").orElse(false);
         if (rxSk) {
             LOG.info("listen_drops: kfree_skb carries rx_sk: drops are attributed to the receiving socket");
         } else {
             LOG.warning("listen_drops: this kernel's kfree_skb has no rx_sk (added in 6.11): drops are attributed "
-                    + "to skb->sk, which is unset for some receive-path drops (they show without a port)");
+                    + "to skb->sk, which is unset for some receive-path drops (they show without a port), and "
+                    + "the drops of TCP_DEFER_ACCEPT listeners count as reason=\"unknown\" (deferred ACKs and "
+                    + "a full queue cannot be told apart)");
+        }
+        return rxSk;
+    }
+
+    /** Whether this kernel lets socket_drops count deferred-accept drops per listener (rx_sk, 6.11+). */
+    public static boolean countsDeferredAccept() {
+        try (KernelBtf btf = KernelBtf.load()) {
+            return btf.structHasMember("trace_event_raw_kfree_skb", "rx_sk").orElse(false);
         }
     }
 

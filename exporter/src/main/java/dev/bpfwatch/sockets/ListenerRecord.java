@@ -13,9 +13,26 @@ import java.net.InetAddress;
  * @param inode          socket inode, as /proc/PID/fd links show it: socket:[inode]
  * @param cgroupId       cgroup v2 id of the process that created the socket
  * @param netns          inode of the network namespace the socket lives in
+ * @param deferAccept    TCP_DEFER_ACCEPT as the kernel keeps it (SYN-ACK retransmits to wait for data); 0 when off
  */
 public record ListenerRecord(InetAddress address, int port, long drops, long acceptQueue, long acceptQueueMax,
-                             long synQueue, long uid, long inode, long cgroupId, long netns) {
+                             long synQueue, long uid, long inode, long cgroupId, long netns, int deferAccept) {
+
+    /** A listener without TCP_DEFER_ACCEPT. */
+    public ListenerRecord(InetAddress address, int port, long drops, long acceptQueue, long acceptQueueMax,
+                          long synQueue, long uid, long inode, long cgroupId, long netns) {
+        this(address, port, drops, acceptQueue, acceptQueueMax, synQueue, uid, inode, cgroupId, netns, 0);
+    }
+
+    /** The listener as socket_drops.bpf.c names it in its defer_accept_drops map. */
+    public ListenerId id() {
+        return new ListenerId(netns, inode);
+    }
+
+    /** Whether bare ACKs are held back (TCP_DEFER_ACCEPT): they then add to {@link #drops}, with no full queue. */
+    public boolean defersAccept() {
+        return deferAccept != 0;
+    }
 
     public boolean ipv6() {
         return address instanceof Inet6Address;

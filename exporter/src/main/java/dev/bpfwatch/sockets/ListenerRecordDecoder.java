@@ -55,6 +55,7 @@ public final class ListenerRecordDecoder {
                 Integer.toUnsignedLong(b.getInt(at + 36)),
                 b.getLong(at + 40),
                 b.getLong(at + 48),
-                Integer.toUnsignedLong(b.getInt(at + 56)));
+                Integer.toUnsignedLong(b.getInt(at + 56)),
+                Byte.toUnsignedInt(b.get(at + 60)));
     }
 }

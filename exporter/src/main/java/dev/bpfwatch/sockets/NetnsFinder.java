@@ -1,6 +1,7 @@
 package dev.bpfwatch.sockets;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,27 +29,43 @@ public final class NetnsFinder {
 
     /** netns inode -> a file that opens it with setns(2), ordered by inode. */
     public Map<Long, Path> find() {
+        return findNamed().files();
+    }
+
+    /**
+     * Every namespace in use and what people call them: the `ip netns` name
+     * (its file under /run/netns), else a container hint (ctr:ID, 12 hex
+     * digits of the container id in the cgroup of the first process found in
+     * it), else nothing.
+     */
+    public Namespaces findNamed() {
         Map<Long, Path> found = new TreeMap<>();
+        Map<Long, String> names = new TreeMap<>();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc,
                 p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
             for (Path pidDir : pids) {
                 Path ns = pidDir.resolve("ns").resolve("net");
                 long inode = netnsInode(ns);
-                if (inode > 0) {
-                    found.putIfAbsent(inode, ns);
+                if (inode > 0 && found.putIfAbsent(inode, ns) == null) {
+                    String container = CgroupService.container(CgroupService.pathFromProcCgroup(
+                            readOrEmpty(pidDir.resolve("cgroup"))));
+                    if (!container.isEmpty()) {
+                        names.put(inode, "ctr:" + container.substring(0, 12));
+                    }
                 }
             }
         } catch (IOException e) {
             // no /proc: only /run/netns below
         }
         if (Files.isDirectory(runNetns)) {
-            try (DirectoryStream<Path> names = Files.newDirectoryStream(runNetns)) {
-                for (Path ns : names) {
+            try (DirectoryStream<Path> named = Files.newDirectoryStream(runNetns)) {
+                for (Path ns : named) {
                     try {
                         long inode = ((Number) Files.getAttribute(ns, "unix:ino")).longValue();
                         // A placeholder left by a failed `ip netns add` is no netns: setns refuses it
                         // and the walk skips it then.
                         found.putIfAbsent(inode, ns);
+                        names.put(inode, ns.getFileName().toString()); // the name given wins over a hint
                     } catch (IOException | UnsupportedOperationException e) {
                         // deleted meanwhile
                     }
@@ -57,7 +74,22 @@ public final class NetnsFinder {
                 // unreadable: skip
             }
         }
-        return found;
+        return new Namespaces(found, names);
+    }
+
+    /**
+     * @param files netns inode -> a file that opens it with setns(2), ordered by inode
+     * @param names netns inode -> its `ip netns` name or container hint, for those that have one
+     */
+    public record Namespaces(Map<Long, Path> files, Map<Long, String> names) {
+    }
+
+    private static String readOrEmpty(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** INODE of a net:[INODE] link, or -1 (kernel threads, exited processes). */

@@ -38,6 +38,7 @@ class ListenDropsCommandTest {
     static void cleanUp() {
         ns.close();
         assertEquals(0, Bpftool.countOwnPrograms("dump_tcp_listeners"), "the command left no program behind");
+        assertEquals(0, Bpftool.countOwnPrograms("count_socket_drop"), "nor its deferred-ACK counter");
     }
 
     private int run(String... args) {
@@ -59,7 +60,10 @@ class ListenDropsCommandTest {
         String[] f = row.trim().split("\\s+");
         assertEquals(Long.toString(nstatDrops), f[0], "drops column: " + row);
         assertTrue(f[2].endsWith("/1"), "queue current/max with backlog 1: " + row);
-        assertEquals(Long.toString(ns.inode()), f[3], row);
+        String name = ns.name();
+        assertEquals(name.length() <= 10 ? name : "~" + name.substring(name.length() - 9), f[3],
+                "the namespace's `ip netns` name (its end): " + row);
+        assertTrue(lines.contains(ListenDropsTable.LEGEND.get(0)), "a legend explains QUEUE: " + out);
         assertTrue(row.contains("slowsrv[" + slow.pid() + "]"), row);
         for (String l : lines) {
             assertTrue(l.length() <= 80, "wider than 80 columns: " + l);
@@ -81,6 +85,70 @@ class ListenDropsCommandTest {
         assertEquals("1", field(entry, "accept_queue_max"));
         assertEquals("\"127.0.0.1\"", field(entry, "address"));
         assertEquals("0", field(entry, "drops_in_interval"), "nothing floods it now");
+        assertEquals("\"" + ns.name() + "\"", field(entry, "netns_name"));
+        assertEquals("false", field(entry, "defer_accept"));
+    }
+
+    /**
+     * TCP-connect health checks on a TCP_DEFER_ACCEPT listener during the
+     * interval: their held-back ACKs are drops, but no full queue, so
+     * drops_per_second (what the report sorts and alarms by) stays 0.
+     */
+    @Test
+    void deferredAcceptHealthChecksDuringTheIntervalAreNotDropsPerSecond() throws Exception {
+        int checks = 20;
+        TestNetns.Started server = ns.python("defercli", null, "import socket, sys\n"
+                + "s = socket.socket()\n"
+                + "s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 5)\n"
+                + "s.bind(('127.0.0.1', 0))\n"
+                + "s.listen(16)\n"
+                + "port = s.getsockname()[1]\n"
+                + "print(port, flush=True)\n"
+                + "sys.stdin.readline()\n"
+                + "for i in range(" + checks + "):\n"
+                + "    c = socket.socket()\n"
+                + "    c.connect(('127.0.0.1', port))\n"
+                + "    c.close()\n"
+                + "    a, _ = s.accept()\n"
+                + "    a.close()\n"
+                + "print('checked', flush=True)\n"
+                + "sys.stdin.readline()\n");
+        long deferredBefore = ns.nstat("TcpExtTCPDeferAcceptDrop");
+        long listenDropsBefore = ns.nstat("TcpExtListenDrops");
+        java.util.concurrent.CompletableFuture<Integer> cli = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run("listen-drops", "--interval", "4s", "--top", "0", "-o", "json"));
+        // The checks land in the middle of the interval: after the first walk, well before the second.
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Bpftool.countOwnPrograms("count_socket_drop") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(1500);
+        server.process().getOutputStream().write("go\n".getBytes());
+        server.process().getOutputStream().flush();
+        assertEquals("checked", server.rest().readLine());
+        assertEquals(0, cli.get(60, java.util.concurrent.TimeUnit.SECONDS), err.toString());
+        long deferred = ns.nstat("TcpExtTCPDeferAcceptDrop") - deferredBefore;
+        long listenDrops = ns.nstat("TcpExtListenDrops") - listenDropsBefore;
+        String json = out.toString();
+        String entry = Arrays.stream(json.split("\\},\\{"))
+                .filter(e -> e.contains("\"port\":" + server.port() + ","))
+                .findFirst().orElseThrow(() -> new AssertionError("deferring listener missing: " + json));
+        System.out.printf("listen-drops over %d health checks: nstat TCPDeferAcceptDrop +%d, ListenDrops +%d; %s%n",
+                checks, deferred, listenDrops, entry);
+        assertEquals(checks, deferred);
+        assertEquals(0, listenDrops);
+        assertEquals("true", field(entry, "defer_accept"));
+        assertEquals(Integer.toString(checks), field(entry, "drops_in_interval"));
+        boolean rxSk;
+        try (dev.bpfwatch.libbpf.KernelBtf btf = dev.bpfwatch.libbpf.KernelBtf.load()) {
+            rxSk = btf.structHasMember("trace_event_raw_kfree_skb", "rx_sk").orElse(false);
+        }
+        if (!rxSk) {
+            assertEquals("null", field(entry, "defer_accept_drops_in_interval"), "cannot be told apart: unknown");
+            return;
+        }
+        assertEquals(Integer.toString(checks), field(entry, "defer_accept_drops_in_interval"));
+        assertEquals("0.000", field(entry, "drops_per_second"), "no full queue");
     }
 
     @Test

@@ -52,6 +52,19 @@ class DeployFilesTest {
         }
     }
 
+    /**
+     * The alerts' behaviour on made-up series (deploy/prometheus/bpfwatch-rules.test.yml): above all that
+     * BpfwatchListenDropsRising pages on a full accept queue and not on a TCP_DEFER_ACCEPT listener's
+     * held-back bare ACKs (TCP-connect health checks).
+     */
+    @Test
+    void promtoolUnitTestsOfTheAlertRulesPass() {
+        RepoFiles.Result r = RepoFiles.exec(ROOT.resolve("deploy/prometheus"), "promtool", "test", "rules",
+                "bpfwatch-rules.test.yml");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("SUCCESS"), r.output());
+    }
+
     /** Debian's promtool is built without Kubernetes discovery, so this job is checked as YAML only. */
     @Test
     @SuppressWarnings("unchecked")

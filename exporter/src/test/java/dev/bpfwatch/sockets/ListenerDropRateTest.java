@@ -32,4 +32,26 @@ class ListenerDropRateTest {
                 List.of(ListenerCollectorTest.listener("127.0.0.1", 1, 1, 0, 1, 0, 1, o)), Duration.ofSeconds(1));
         assertEquals(3, r.get(0).dropsInInterval());
     }
+
+    private static Listener deferring(int port, long drops, java.util.OptionalLong deferred) throws Exception {
+        return new Listener(new ListenerRecord(java.net.InetAddress.getByName("127.0.0.1"), port, drops, 0, 16, 0, 0,
+                port, 1, 4026531833L, 3), SocketOwner.NONE, "", deferred);
+    }
+
+    /** Held-back ACKs of a TCP_DEFER_ACCEPT listener are drops, but not drops per second (no full queue). */
+    @Test
+    void deferredAcksAreLeftOutOfDropsPerSecond() throws Exception {
+        List<ListenerDropRate> r = ListenerDropRate.between(
+                List.of(deferring(80, 100, java.util.OptionalLong.of(90)),
+                        deferring(81, 100, java.util.OptionalLong.empty())),
+                List.of(deferring(80, 130, java.util.OptionalLong.of(110)),
+                        deferring(81, 130, java.util.OptionalLong.empty())),
+                Duration.ofSeconds(2));
+        ListenerDropRate counted = r.stream().filter(x -> x.listener().socket().port() == 80).findFirst().orElseThrow();
+        assertEquals(30, counted.dropsInInterval());
+        assertEquals(20, counted.deferAcceptInInterval());
+        assertEquals(5.0, counted.dropsPerSecond(), "the 10 others in 2 s");
+        ListenerDropRate unknown = r.stream().filter(x -> x.listener().socket().port() == 81).findFirst().orElseThrow();
+        assertEquals(15.0, unknown.dropsPerSecond(), "not countable here: all of them, never hidden");
+    }
 }

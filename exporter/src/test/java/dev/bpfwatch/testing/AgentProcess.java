@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /** `bpfwatch run` in its own JVM, as an operator runs it: for restarts and signals. */
 public final class AgentProcess implements AutoCloseable {
-    private static final Pattern SERVING = Pattern.compile("serving on port (\\d+)");
+    private static final Pattern SERVING = Pattern.compile("serving on https?://\\S+:(\\d+) ");
 
     private final Process process;
     private final int port;
