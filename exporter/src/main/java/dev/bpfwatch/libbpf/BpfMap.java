@@ -256,6 +256,23 @@ public final class BpfMap implements AutoCloseable {
         return entriesKeyByKey();
     }
 
+    /**
+     * Every entry in two arrays (keys, values), read with BPF_MAP_LOOKUP_BATCH
+     * where the kernel batches this map type, key by key otherwise. What a
+     * scrape uses: no object per entry.
+     */
+    public PackedEntries readPacked() {
+        if (!Boolean.FALSE.equals(batchSupported)) {
+            Optional<PackedEntries> batched = packedBatched();
+            if (batched.isPresent()) {
+                batchSupported = Boolean.TRUE;
+                return batched.get();
+            }
+            batchSupported = Boolean.FALSE;
+        }
+        return PackedEntries.of(entriesKeyByKey());
+    }
+
     /** Whether the last {@link #entries()} could use batch lookup; null before the first. */
     public Boolean batchSupported() {
         return batchSupported;
@@ -332,6 +349,56 @@ public final class BpfMap implements AutoCloseable {
             }
             if (err == ENOENT) {
                 return Optional.of(out);
+            }
+            outBatch.transferTo(0, inBatch, 0, tokenSize);
+            first = false;
+        }
+    }
+
+    /** Empty when this kernel cannot batch this map type. */
+    private Optional<PackedEntries> packedBatched() {
+        int valueBytes = lookupValueSize();
+        int chunk = Math.max(1, Math.min(BATCH_CHUNK, maxEntries));
+        int tokenSize = Math.max(keySize, 8);
+        Pointer inBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
+        Pointer outBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
+        Pointer count = Memory.allocateDirect(Native.RUNTIME, 4);
+        Pointer keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
+        Pointer values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
+        // Grown by doubling from one chunk: a large map that holds few entries costs little.
+        byte[] keyArray = new byte[chunk * keySize];
+        byte[] valueArray = new byte[chunk * valueBytes];
+        int total = 0;
+        boolean first = true;
+        while (true) {
+            count.putInt(0, chunk);
+            int rc = Native.BPF.bpf_map_lookup_batch(fd, first ? null : inBatch, outBatch, keys, values, count, null);
+            int err = rc < 0 ? Native.errnoOf(rc) : 0;
+            if (err != 0 && err != ENOENT) {
+                if (err == ENOSPC && chunk < Integer.MAX_VALUE / 2) {
+                    // One hash bucket holds more entries than the chunk: grow and retry the same bucket.
+                    chunk *= 2;
+                    keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
+                    values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
+                    continue;
+                }
+                if (first && (err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP)) {
+                    return Optional.empty();
+                }
+                throw new LibbpfException("batch lookup in map " + name, err);
+            }
+            int n = count.getInt(0);
+            int capacity = keyArray.length / keySize;
+            if (total + n > capacity) {
+                int grown = (int) Math.max(total + n, Math.min(2L * capacity, maxEntries));
+                keyArray = java.util.Arrays.copyOf(keyArray, grown * keySize);
+                valueArray = java.util.Arrays.copyOf(valueArray, grown * valueBytes);
+            }
+            keys.get(0, keyArray, total * keySize, n * keySize);
+            values.get(0, valueArray, total * valueBytes, n * valueBytes);
+            total += n;
+            if (err == ENOENT) {
+                return Optional.of(new PackedEntries(keyArray, valueArray, total, keySize, valueBytes));
             }
             outBatch.transferTo(0, inBatch, 0, tokenSize);
             first = false;

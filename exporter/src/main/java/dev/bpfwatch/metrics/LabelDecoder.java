@@ -29,30 +29,45 @@ final class LabelDecoder {
     List<String> decode(byte[] bytes, int base) throws DecoderException {
         // Cache by the label bytes only: in iterator records the value sits
         // beside them and changes every scrape.
-        byte[] cacheKey = new byte[labelBytes];
-        int at = 0;
-        for (LabelSlice s : slices) {
-            System.arraycopy(bytes, base + s.offset(), cacheKey, at, s.size());
-            at += s.size();
-        }
+        byte[] cacheKey = labelBytes(bytes, base);
         List<String> cached = cache.get(cacheKey);
         if (cached != null) {
             return cached;
         }
+        List<String> labels = decodeLabelBytes(cacheKey);
+        cache.put(cacheKey, labels);
+        return labels;
+    }
+
+    /** The bytes every label is cut from, back to back: what decoded labels are cached by. */
+    byte[] labelBytes(byte[] bytes, int base) {
+        byte[] out = new byte[labelBytes];
+        int at = 0;
+        for (LabelSlice s : slices) {
+            System.arraycopy(bytes, base + s.offset(), out, at, s.size());
+            at += s.size();
+        }
+        return out;
+    }
+
+    /**
+     * Decodes label bytes (from {@link #labelBytes}) without the cache: for
+     * callers that cache something else per key (the exposition fast path).
+     *
+     * @return the label values, or {@link LabelCache#SKIP}
+     */
+    List<String> decodeLabelBytes(byte[] cacheKey) throws DecoderException {
         List<String> values = new ArrayList<>(slices.size());
-        at = 0;
+        int at = 0;
         for (LabelSlice s : slices) {
             byte[] raw = Arrays.copyOfRange(cacheKey, at, at + s.size());
             at += s.size();
             byte[] out = s.decoders().isEmpty() ? raw : decoders.decodeChain(raw, s.decoders());
             if (out == null) {
-                cache.put(cacheKey, LabelCache.SKIP);
                 return LabelCache.SKIP;
             }
             values.add(new String(out, StandardCharsets.UTF_8));
         }
-        List<String> labels = List.copyOf(values);
-        cache.put(cacheKey, labels);
-        return labels;
+        return List.copyOf(values);
     }
 }
