@@ -58,7 +58,8 @@ public final class MapFamily extends Collector.MetricFamilySamples {
               boolean splitByCpu, boolean skipZeros, LabelText text, LabelDecoder decoder,
               IntConsumer decoderErrors) {
         super(name, type, help, List.of());
-        this.sampleName = type == Type.COUNTER ? name + "_total" : name;
+        // this.name, not name: simpleclient drops a counter's "_total" from the family name.
+        this.sampleName = type == Type.COUNTER ? this.name + "_total" : this.name;
         this.labelNames = List.copyOf(labelNames);
         this.data = data;
         this.value = value;
