@@ -40,6 +40,8 @@ public final class BpfMap implements AutoCloseable {
     private final int id;
     private final int fd;
     private final boolean ownsFd;
+    /** Entries the last packed read found: the next one sizes its arrays by it, not by doubling. */
+    private volatile int lastCount;
     /** null until the first walk tells whether the kernel batches this map. */
     private volatile Boolean batchSupported;
 
@@ -365,9 +367,12 @@ public final class BpfMap implements AutoCloseable {
         Pointer count = Memory.allocateDirect(Native.RUNTIME, 4);
         Pointer keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
         Pointer values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
-        // Grown by doubling from one chunk: a large map that holds few entries costs little.
-        byte[] keyArray = new byte[chunk * keySize];
-        byte[] valueArray = new byte[chunk * valueBytes];
+        // Sized by the last read (plus room to grow), else one chunk, and grown
+        // by doubling: a large map that holds few entries costs little, and a
+        // steady one is read without a copy.
+        int expected = (int) Math.min(maxEntries, Math.max(chunk, lastCount + lastCount / 8L));
+        byte[] keyArray = new byte[expected * keySize];
+        byte[] valueArray = new byte[expected * valueBytes];
         int total = 0;
         boolean first = true;
         while (true) {
@@ -398,6 +403,7 @@ public final class BpfMap implements AutoCloseable {
             values.get(0, valueArray, total * valueBytes, n * valueBytes);
             total += n;
             if (err == ENOENT) {
+                lastCount = total;
                 return Optional.of(new PackedEntries(keyArray, valueArray, total, keySize, valueBytes));
             }
             outBatch.transferTo(0, inBatch, 0, tokenSize);

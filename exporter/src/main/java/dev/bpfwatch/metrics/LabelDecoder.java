@@ -39,6 +39,22 @@ final class LabelDecoder {
         return labels;
     }
 
+    int labelByteCount() {
+        return labelBytes;
+    }
+
+    /** {@link #labelBytes} as one number, for labels of at most 8 bytes in all: a cache key without an object. */
+    long labelBytesAsLong(byte[] bytes, int base) {
+        long out = 0;
+        int shift = 0;
+        for (LabelSlice s : slices) {
+            for (int i = 0; i < s.size(); i++, shift += 8) {
+                out |= (bytes[base + s.offset() + i] & 0xffL) << shift;
+            }
+        }
+        return out;
+    }
+
     /** The bytes every label is cut from, back to back: what decoded labels are cached by. */
     byte[] labelBytes(byte[] bytes, int base) {
         byte[] out = new byte[labelBytes];

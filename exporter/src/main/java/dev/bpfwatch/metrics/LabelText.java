@@ -11,13 +11,16 @@ import java.util.Map;
  * as the Prometheus client escapes them), per raw key, for the fast path:
  * the decoders and the escaping run once per key, not once per scrape.
  *
- * <p>Bounded: two generations of at most half the capacity each; a key
- * found in the old one moves to the new one, and when the new one is full
- * the old one is dropped, so keys gone from the map leave within two
- * rotations. A map larger than the capacity is not cached at all (a scan of
- * it would only rotate keys through the cache): its keys are decoded every
- * scrape, which for the cheap decoders the fast path allows costs less than
- * the cache would.
+ * <p>Bounded. Labels of at most 8 bytes (ids, ports, IPv4 addresses) live in
+ * a {@link LongKeyTable}, emptied when a new key would pass the capacity.
+ * Longer ones live in two generations of at most {@code capacity} keys
+ * each; a key found in the old one moves to the new one, and when the new
+ * one is full the old one is dropped. Either way keys gone from the map
+ * leave, and a map of up to {@code capacity} keys is decoded once. A map
+ * larger than the capacity is not cached at all (a scan of it would only
+ * push keys through the cache and miss every time): its keys are decoded
+ * every scrape, which for the cheap decoders the fast path allows costs less
+ * than the cache would.
  */
 final class LabelText {
     /** Marks a key whose series is skipped (a decoder asked to drop it). */
@@ -25,19 +28,22 @@ final class LabelText {
 
     private final LabelDecoder decoder;
     private final byte[][] names;
-    private final int half;
+    private final int capacity;
+    /** Labels of at most 8 bytes (most keys: ids, ports, addresses): no key objects. */
+    private final LongKeyTable small;
     private Map<RawKey, byte[]> young = new HashMap<>();
     private Map<RawKey, byte[]> old = new HashMap<>();
 
     LabelText(LabelDecoder decoder, List<String> labelNames, int capacity) {
         this.decoder = decoder;
         this.names = labelNames.stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-        this.half = Math.max(1, capacity / 2);
+        this.capacity = Math.max(1, capacity);
+        this.small = decoder.labelByteCount() <= 8 ? new LongKeyTable(this.capacity) : null;
     }
 
     /** Whether a map of this many entries is cached (see the class comment). */
     boolean caches(int entries) {
-        return entries <= 2 * half;
+        return entries <= capacity;
     }
 
     /**
@@ -45,18 +51,33 @@ final class LabelText {
      * @return the label text of the key at {@code base}, or {@link #SKIP}
      */
     byte[] text(byte[] bytes, int base, boolean cache) throws DecoderException {
+        if (small != null) {
+            long key = decoder.labelBytesAsLong(bytes, base);
+            byte[] text = small.get(key);
+            if (text == null) {
+                text = decode(decoder.labelBytes(bytes, base));
+                if (cache) {
+                    small.put(key, text);
+                }
+            }
+            return text;
+        }
         byte[] cacheKey = decoder.labelBytes(bytes, base);
         RawKey key = new RawKey(cacheKey);
         byte[] text = lookup(key);
         if (text != null) {
             return text;
         }
-        List<String> values = decoder.decodeLabelBytes(cacheKey);
-        text = values == LabelCache.SKIP ? SKIP : format(values);
+        text = decode(cacheKey);
         if (cache) {
             insert(key, text);
         }
         return text;
+    }
+
+    private byte[] decode(byte[] labelBytes) throws DecoderException {
+        List<String> values = decoder.decodeLabelBytes(labelBytes);
+        return values == LabelCache.SKIP ? SKIP : format(values);
     }
 
     private synchronized byte[] lookup(RawKey key) {
@@ -68,7 +89,7 @@ final class LabelText {
     }
 
     private synchronized void insert(RawKey key, byte[] text) {
-        if (young.size() >= half) {
+        if (young.size() >= capacity) {
             old = young;
             young = new HashMap<>();
         }
