@@ -77,8 +77,10 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         for (BoundMetric m : config.metrics()) {
             LabelDecoder decoder = new LabelDecoder(m.labels(), decoders, LABEL_CACHE_SIZE);
             labelDecoders.put(m, decoder);
+            boolean allUint = m.labels().stream().allMatch(s -> s.decoders().size() == 1
+                    && s.decoders().get(0).name().equals("uint") && java.util.Set.of(1, 2, 4, 8).contains(s.size()));
             labelTexts.put(m, new LabelText(decoder, m.labels().stream().map(LabelSlice::name).toList(),
-                    LABEL_CACHE_SIZE));
+                    LABEL_CACHE_SIZE, allUint && !m.labels().isEmpty() ? m.labels() : null));
             if (m.spec().fromPerfEvents()) {
                 tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime));
             }

@@ -80,12 +80,26 @@ final class ExpositionBuffer {
         }
     }
 
+    /** As Long.toUnsignedString. */
+    void putUnsignedLong(long v) {
+        if (v >= 0) {
+            putLong(v);
+            return;
+        }
+        String s = Long.toUnsignedString(v);
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            buf[pos++] = (byte) s.charAt(i);
+        }
+    }
+
     void putLong(long v) {
         ensure(20);
         if (v < 0) {
             buf[pos++] = '-';
             v = -v; // callers pass |v| < 10^7
         }
+        // Digits backwards, then reversed in place.
         int start = pos;
         do {
             buf[pos++] = (byte) ('0' + v % 10);

@@ -29,13 +29,31 @@ final class LabelText {
     private final LabelDecoder decoder;
     private final byte[][] names;
     private final int capacity;
+    /**
+     * Label slices when every label is a plain {@code uint}: such text is
+     * printed straight from the key, which costs less than any lookup.
+     */
+    private final List<dev.bpfwatch.config.LabelSlice> uintSlices;
+    /** {@code name="} per label, the first without the comma. */
+    private final byte[][] openings;
     /** Labels of at most 8 bytes (most keys: ids, ports, addresses): no key objects. */
     private final LongKeyTable small;
     private Map<RawKey, byte[]> young = new HashMap<>();
     private Map<RawKey, byte[]> old = new HashMap<>();
 
     LabelText(LabelDecoder decoder, List<String> labelNames, int capacity) {
+        this(decoder, labelNames, capacity, null);
+    }
+
+    /** @param uintSlices the label slices when every one is decoded by {@code uint} alone, else null */
+    LabelText(LabelDecoder decoder, List<String> labelNames, int capacity,
+              List<dev.bpfwatch.config.LabelSlice> uintSlices) {
         this.decoder = decoder;
+        this.uintSlices = uintSlices;
+        this.openings = new byte[labelNames.size()][];
+        for (int i = 0; i < labelNames.size(); i++) {
+            this.openings[i] = ((i > 0 ? "," : "") + labelNames.get(i) + "=\"").getBytes(StandardCharsets.UTF_8);
+        }
         this.names = labelNames.stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         this.capacity = Math.max(1, capacity);
         this.small = decoder.labelByteCount() <= 8 ? new LongKeyTable(this.capacity) : null;
@@ -44,6 +62,30 @@ final class LabelText {
     /** Whether a map of this many entries is cached (see the class comment). */
     boolean caches(int entries) {
         return entries <= capacity;
+    }
+
+    /** Whether every label is a plain {@code uint}: then {@link #writeDirect} prints them, nothing is cached. */
+    boolean direct() {
+        return uintSlices != null;
+    }
+
+    /** Appends the label text of the key at {@code base} to {@code out}; only when {@link #direct()}. */
+    void writeDirect(ExpositionBuffer out, byte[] bytes, int base) {
+        for (int i = 0; i < uintSlices.size(); i++) {
+            dev.bpfwatch.config.LabelSlice s = uintSlices.get(i);
+            out.put(openings[i]);
+            out.putUnsignedLong(littleEndian(bytes, base + s.offset(), s.size()));
+            out.put((byte) '"');
+        }
+    }
+
+    /** As the {@code uint} decoder reads its input: 1, 2, 4 or 8 bytes, little-endian, unsigned. */
+    private static long littleEndian(byte[] bytes, int at, int size) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            v = (v << 8) | (bytes[at + i] & 0xff);
+        }
+        return v;
     }
 
     /**

@@ -97,32 +97,34 @@ public final class MapFamily extends Collector.MetricFamilySamples {
                 if (skipZeros && sum(values, valueAt) == 0) {
                     continue;
                 }
-                byte[] labels;
-                try {
-                    labels = text.text(keys, p.keyOffset(i), cache);
-                } catch (DecoderException e) {
-                    errors++;
-                    continue;
+                byte[] labels = null;
+                if (!text.direct()) {
+                    try {
+                        labels = text.text(keys, p.keyOffset(i), cache);
+                    } catch (DecoderException e) {
+                        errors++;
+                        continue;
+                    }
+                    if (labels == LabelText.SKIP) {
+                        continue;
+                    }
                 }
-                if (labels == LabelText.SKIP) {
-                    continue;
-                }
-                if (splitByCpu) {
-                    for (int cpu = 0; cpu < data.cpus(); cpu++) {
-                        b.put(prefix);
+                int lines = splitByCpu ? data.cpus() : 1;
+                for (int cpu = 0; cpu < lines; cpu++) {
+                    b.put(prefix);
+                    if (labels != null) {
                         b.put(labels);
+                    } else {
+                        text.writeDirect(b, keys, p.keyOffset(i));
+                    }
+                    if (splitByCpu) {
                         b.put(CPU);
                         b.putLong(cpu);
                         b.put((byte) '"');
-                        b.put(close);
-                        b.putValue(value.read(values, valueAt + cpu * data.valueStride()));
-                        b.put((byte) '\n');
                     }
-                } else {
-                    b.put(prefix);
-                    b.put(labels);
                     b.put(close);
-                    b.putValue(sum(values, valueAt));
+                    b.putValue(splitByCpu ? value.read(values, valueAt + cpu * data.valueStride())
+                            : sum(values, valueAt));
                     b.put((byte) '\n');
                 }
             }
