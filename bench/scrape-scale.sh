@@ -10,7 +10,7 @@
 # Environment (defaults in brackets):
 #   JAR [exporter/target/bpfwatch.jar]  BUILD [bench/build]
 #   JAVA_OPTS [-XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m]
-#   SIZES ["100000 1000000"]  RUNS [5]  WARMUP [2]
+#   SIZES ["100000 1000000"]  RUNS [5]  WARMUP [3] (the read alone, in a fresh JVM: 5 more)
 #   REPEAT_SCRAPES [30]: scrapes, one a second, before RSS is read
 #   SCRAPERS [50] CONCURRENT_SECONDS [60]: concurrent scrapers on the default config
 #
@@ -25,7 +25,7 @@ BUILD=${BUILD:-$HERE/build}
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m}
 SIZES=${SIZES:-100000 1000000}
 RUNS=${RUNS:-5}
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-3}
 REPEAT_SCRAPES=${REPEAT_SCRAPES:-30}
 SCRAPERS=${SCRAPERS:-50}
 CONCURRENT_SECONDS=${CONCURRENT_SECONDS:-60}
@@ -140,7 +140,7 @@ for n in $SIZES; do
 	done
 	CREAD=$("$FLOOR" "$pin" read "$RUNS" "$WARMUP" | median_ms)
 	# shellcheck disable=SC2086
-	JREAD=$(java $JAVA_OPTS -cp "$BUILD/classes:$JAR" dev.bpfwatch.bench.ReadOnlyTiming "$pin" "$RUNS" "$WARMUP" \
+	JREAD=$(java $JAVA_OPTS -cp "$BUILD/classes:$JAR" dev.bpfwatch.bench.ReadOnlyTiming "$pin" "$RUNS" $((WARMUP + 5)) \
 		| median_ms)
 	check_count "$n" 'text/plain'
 	check_count "$n" "$OM_ACCEPT"
