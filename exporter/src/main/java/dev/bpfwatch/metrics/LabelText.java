@@ -1,5 +1,6 @@
 package dev.bpfwatch.metrics;
 
+import dev.bpfwatch.config.LabelSlice;
 import dev.bpfwatch.decode.DecoderException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ final class LabelText {
      * Label slices when every label is a plain {@code uint}: such text is
      * printed straight from the key, which costs less than any lookup.
      */
-    private final List<dev.bpfwatch.config.LabelSlice> uintSlices;
+    private final List<LabelSlice> uintSlices;
     /** {@code name="} per label, the first without the comma. */
     private final byte[][] openings;
     /** Labels of at most 8 bytes (most keys: ids, ports, addresses): no key objects. */
@@ -47,7 +48,7 @@ final class LabelText {
 
     /** @param uintSlices the label slices when every one is decoded by {@code uint} alone, else null */
     LabelText(LabelDecoder decoder, List<String> labelNames, int capacity,
-              List<dev.bpfwatch.config.LabelSlice> uintSlices) {
+              List<LabelSlice> uintSlices) {
         this.decoder = decoder;
         this.uintSlices = uintSlices;
         this.openings = new byte[labelNames.size()][];
@@ -72,7 +73,7 @@ final class LabelText {
     /** Appends the label text of the key at {@code base} to {@code out}; only when {@link #direct()}. */
     void writeDirect(ExpositionBuffer out, byte[] bytes, int base) {
         for (int i = 0; i < uintSlices.size(); i++) {
-            dev.bpfwatch.config.LabelSlice s = uintSlices.get(i);
+            LabelSlice s = uintSlices.get(i);
             out.put(openings[i]);
             out.putUnsignedLong(littleEndian(bytes, base + s.offset(), s.size()));
             out.put((byte) '"');

@@ -60,6 +60,32 @@ class LabelTextTest {
     }
 
     @Test
+    void uintLabelsPrintedFromTheKeyMatchTheDecoder() throws Exception {
+        // u8, u16, u32 and u64 labels side by side; every byte 0xff makes each its largest value.
+        List<LabelSlice> slices = List.of(new LabelSlice("a", 0, 1, List.of(DecoderConfig.named("uint"))),
+                new LabelSlice("b", 1, 2, List.of(DecoderConfig.named("uint"))),
+                new LabelSlice("c", 3, 4, List.of(DecoderConfig.named("uint"))),
+                new LabelSlice("d", 7, 8, List.of(DecoderConfig.named("uint"))));
+        List<String> names = List.of("a", "b", "c", "d");
+        LabelText decoded = new LabelText(new LabelDecoder(slices, DECODERS, 10), names, 10);
+        LabelText direct = new LabelText(new LabelDecoder(slices, DECODERS, 10), names, 10, slices);
+        byte[][] keys = {new byte[15], new byte[15], new byte[15]};
+        java.util.Arrays.fill(keys[1], (byte) 0xff);
+        for (int i = 0; i < 15; i++) {
+            keys[2][i] = (byte) (i * 37 + 1);
+        }
+        for (byte[] key : keys) {
+            ExpositionBuffer out = new ExpositionBuffer(16);
+            direct.writeDirect(out, key, 0);
+            assertArrayEquals(decoded.text(key, 0, false), out.toByteArray());
+        }
+        ExpositionBuffer max = new ExpositionBuffer(16);
+        direct.writeDirect(max, keys[1], 0);
+        assertEquals("a=\"255\",b=\"65535\",c=\"4294967295\",d=\"18446744073709551615\"",
+                new String(max.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void labelValuesAreEscapedAsSimpleclientDoes() {
         LabelText text = uintText(1);
         assertEquals("key=\"a\\\\b\\\"c\\nd\"",
