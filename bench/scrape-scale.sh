@@ -95,7 +95,7 @@ scrape_times() {
 		t=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' -H "Accept: $accept" \
 			${encoding:+-H "Accept-Encoding: $encoding"} --max-time 600 "http://127.0.0.1:$PORT/metrics")
 		[ "${t%% *}" = 200 ] || { echo "scrape-scale: scrape returned ${t%% *}" >&2; exit 1; }
-		[ "$i" -gt "$WARMUP" ] && awk -v s="${t#* }" 'BEGIN { printf "ns %d\n", s * 1e9 }'
+		[ "$i" -gt "$WARMUP" ] && awk -v s="${t#* }" 'BEGIN { printf "ns %.0f\n", s * 1e9 }'
 	done
 }
 
