@@ -65,6 +65,7 @@ public final class BenchMain {
         Report.Section s4 = report.section("Listen-drop scrape with 10,000 listeners");
         Report.Section s5 = report.section("Agent footprint");
         Report.Section s6 = report.section("xdpcap: hook cost and capture throughput");
+        Report.Section s7 = report.section("Scrape at scale (100k and 1M series, shipped JVM flags)");
         List<MapScrapeBench.Result> maps = null;
         double[] events = null;
         double[] udp = null;
@@ -110,6 +111,13 @@ public final class BenchMain {
                 new XdpcapBench(build, work, jar, javaOpts).run(s6);
             } catch (Exception | Error e) {
                 fail(s6, e, failed);
+            }
+        }
+        if (wanted(only, 7)) {
+            try {
+                new ScrapeScaleBench(build, jar, javaOpts).run(s7);
+            } catch (Exception | Error e) {
+                fail(s7, e, failed);
             }
         }
         for (Report.Section s : report.sections()) {

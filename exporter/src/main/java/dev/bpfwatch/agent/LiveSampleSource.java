@@ -21,7 +21,7 @@ final class LiveSampleSource implements SampleSource {
     @Override
     public MapData readMap(String mapName) {
         BpfMap map = object.map(mapName).orElseThrow(() -> new IllegalStateException("no map " + mapName));
-        return new MapData(map.entries(), map.type().perCpu(), map.type().perCpu() ? Cpus.possible() : 1,
+        return new MapData(map.readPacked(), map.type().perCpu(), map.type().perCpu() ? Cpus.possible() : 1,
                 map.valueStride());
     }
 

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * The agent's HTTP endpoint: metrics at the telemetry path (text or
- * OpenMetrics by content negotiation, from the Prometheus client), a landing
+ * OpenMetrics by content negotiation, streamed: {@link MetricsHandler}), a landing
  * page at /, and /-/healthy. With a web config: HTTPS and basic auth on
  * every path, as exporter-toolkit does.
  *
@@ -40,12 +39,10 @@ public final class WebServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final RenderThreads metrics;
 
-    private WebServer(HttpServer server, ExecutorService executor, RenderThreads metrics) {
+    private WebServer(HttpServer server, ExecutorService executor) {
         this.server = server;
         this.executor = executor;
-        this.metrics = metrics;
     }
 
     /**
@@ -67,7 +64,7 @@ public final class WebServer implements AutoCloseable {
         if (BUILT_IN_PATHS.contains(telemetryPath)) {
             throw new IllegalArgumentException("telemetry path " + telemetryPath + " is a built-in endpoint");
         }
-        RenderThreads metrics = new RenderThreads(new HTTPServer.HTTPMetricHandler(registry));
+        MetricsHandler metrics = new MetricsHandler(registry);
         ExactPaths routes = new ExactPaths(exchange ->
                 respond(exchange, 404, "text/plain", "not found; metrics are at " + telemetryPath + "\n"))
                 .add(telemetryPath, metrics)
@@ -95,7 +92,7 @@ public final class WebServer implements AutoCloseable {
         ExecutorService executor = SlowClientLimits.handlers();
         server.setExecutor(executor);
         server.start();
-        return new WebServer(server, executor, metrics);
+        return new WebServer(server, executor);
     }
 
     private static HttpServer create(InetSocketAddress listen, WebSecurity security) throws IOException {
@@ -144,6 +141,5 @@ public final class WebServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
-        metrics.close();
     }
 }

@@ -42,6 +42,8 @@ public final class BpfMap implements AutoCloseable {
     private final boolean ownsFd;
     /** The object's lifetime for a map of a loaded object (the object closes the fd), else the map's own. */
     private final Lifetime life;
+    /** Entries the last packed read found: the next one sizes its arrays by it, not by doubling. */
+    private volatile int lastCount;
     /** null until the first walk tells whether the kernel batches this map. */
     private volatile Boolean batchSupported;
 
@@ -266,6 +268,27 @@ public final class BpfMap implements AutoCloseable {
         return entriesKeyByKeyInLife();
     }
 
+    /**
+     * Every entry in two arrays (keys, values), read with BPF_MAP_LOOKUP_BATCH
+     * where the kernel batches this map type, key by key otherwise. What a
+     * scrape uses: no object per entry.
+     */
+    public PackedEntries readPacked() {
+        return life.use(this, this::readPackedInLife);
+    }
+
+    private PackedEntries readPackedInLife() {
+        if (!Boolean.FALSE.equals(batchSupported)) {
+            Optional<PackedEntries> batched = packedBatched();
+            if (batched.isPresent()) {
+                batchSupported = Boolean.TRUE;
+                return batched.get();
+            }
+            batchSupported = Boolean.FALSE;
+        }
+        return PackedEntries.of(entriesKeyByKeyInLife());
+    }
+
     /** Whether the last {@link #entries()} could use batch lookup; null before the first. */
     public Boolean batchSupported() {
         return batchSupported;
@@ -360,6 +383,60 @@ public final class BpfMap implements AutoCloseable {
             }
             if (err == ENOENT) {
                 return Optional.of(out);
+            }
+            outBatch.transferTo(0, inBatch, 0, tokenSize);
+            first = false;
+        }
+    }
+
+    /** Empty when this kernel cannot batch this map type. */
+    private Optional<PackedEntries> packedBatched() {
+        int valueBytes = lookupValueSize();
+        int chunk = Math.max(1, Math.min(BATCH_CHUNK, maxEntries));
+        int tokenSize = Math.max(keySize, 8);
+        Pointer inBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
+        Pointer outBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
+        Pointer count = Memory.allocateDirect(Native.RUNTIME, 4);
+        Pointer keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
+        Pointer values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
+        // Sized by the last read (plus room to grow), else one chunk, and grown
+        // by doubling: a large map that holds few entries costs little, and a
+        // steady one is read without a copy.
+        int expected = (int) Math.min(maxEntries, Math.max(chunk, lastCount + lastCount / 8L));
+        byte[] keyArray = new byte[expected * keySize];
+        byte[] valueArray = new byte[expected * valueBytes];
+        int total = 0;
+        boolean first = true;
+        while (true) {
+            count.putInt(0, chunk);
+            int rc = Native.BPF.bpf_map_lookup_batch(fd, first ? null : inBatch, outBatch, keys, values, count, null);
+            int err = rc < 0 ? Native.errnoOf(rc) : 0;
+            if (err != 0 && err != ENOENT) {
+                if (err == ENOSPC && chunk < Integer.MAX_VALUE / 2) {
+                    // One hash bucket holds more entries than the chunk: grow and retry the same bucket.
+                    chunk *= 2;
+                    keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
+                    values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
+                    continue;
+                }
+                if (first && (err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP)) {
+                    return Optional.empty();
+                }
+                throw new LibbpfException("batch lookup in map " + name, err);
+            }
+            int n = count.getInt(0);
+            int capacity = keyArray.length / keySize;
+            if (total + n > capacity) {
+                int grown = (int) Math.max(total + n, Math.min(2L * capacity, maxEntries));
+                keyArray = java.util.Arrays.copyOf(keyArray, grown * keySize);
+                valueArray = java.util.Arrays.copyOf(valueArray, grown * valueBytes);
+            }
+            keys.get(0, keyArray, total * keySize, n * keySize);
+            values.get(0, valueArray, total * valueBytes, n * valueBytes);
+            total += n;
+            if (err == ENOENT) {
+                lastCount = total;
+                return Optional.of(new PackedEntries(keyArray, valueArray, total, keySize, valueBytes));
             }
             outBatch.transferTo(0, inBatch, 0, tokenSize);
             first = false;

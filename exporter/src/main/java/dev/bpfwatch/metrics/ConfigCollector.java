@@ -8,6 +8,7 @@ import dev.bpfwatch.config.MetricKind;
 import dev.bpfwatch.decode.DecoderException;
 import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.libbpf.BpfMap;
+import dev.bpfwatch.libbpf.PackedEntries;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -32,6 +33,15 @@ import java.util.logging.Logger;
 public final class ConfigCollector extends Collector implements Collector.Describable {
     private static final Logger LOG = Logger.getLogger(ConfigCollector.class.getName());
     static final int LABEL_CACHE_SIZE = 100_000;
+    /**
+     * Maps with at least this many series (entries, times CPUs where split
+     * by CPU) take the exposition fast path ({@link MapFamily}) when their
+     * series cannot collide; smaller ones stay on sample objects, where
+     * they cost little.
+     */
+    public static final int FAST_PATH_MIN_SERIES = 1000;
+    /** Decoders that map distinct fixed-size inputs to distinct text: series decoded by them cannot collide. */
+    private static final java.util.Set<String> ONE_TO_ONE_DECODERS = java.util.Set.of("uint", "hex", "port");
 
     private final BoundConfig config;
     private final String namespace;
@@ -48,15 +58,29 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final Map<String, AtomicLong> foldedSeries = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong collections = new AtomicLong();
     private final Map<BoundMetric, EventTally> tallies = new IdentityHashMap<>();
+    private final Map<BoundMetric, LabelText> labelTexts = new IdentityHashMap<>();
+    private final int fastPathMinSeries;
 
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries) {
+        this(config, namespace, source, decoders, maxSeries, FAST_PATH_MIN_SERIES);
+    }
+
+    /** @param fastPathMinSeries where {@link MapFamily} takes over; tests move it to compare both paths */
+    public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
+                           int maxSeries, int fastPathMinSeries) {
+        this.fastPathMinSeries = fastPathMinSeries;
         this.config = config;
         this.namespace = namespace;
         this.source = source;
         this.limit = new SeriesLimit(maxSeries);
         for (BoundMetric m : config.metrics()) {
-            labelDecoders.put(m, new LabelDecoder(m.labels(), m.cpuDecoders(), decoders, LABEL_CACHE_SIZE));
+            LabelDecoder decoder = new LabelDecoder(m.labels(), m.cpuDecoders(), decoders, LABEL_CACHE_SIZE);
+            labelDecoders.put(m, decoder);
+            boolean allUint = m.labels().stream().allMatch(s -> s.decoders().size() == 1
+                    && s.decoders().get(0).name().equals("uint") && java.util.Set.of(1, 2, 4, 8).contains(s.size()));
+            labelTexts.put(m, new LabelText(decoder, m.labels().stream().map(LabelSlice::name).toList(),
+                    LABEL_CACHE_SIZE, allUint && !m.labels().isEmpty() ? m.labels() : null));
             if (m.spec().fromPerfEvents()) {
                 tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime, maxSeries));
             }
@@ -169,6 +193,9 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
         } else {
             MapData data = read(m.source(), reads);
+            if (fastPath(m, data)) {
+                return fastFamily(m, data);
+            }
             for (BpfMap.Entry e : data.entries()) {
                 // Checked before the labels are decoded, so the idle indexes of
                 // an array cost no decoding.
@@ -250,6 +277,160 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), samples);
     }
 
+    /**
+     * Whether a map metric can skip sample objects: large, and no two of its
+     * entries can decode to the same labels (every key byte sits in exactly
+     * one label, each decoded one-to-one), so no rows need summing.
+     */
+    private boolean fastPath(BoundMetric m, MapData data) {
+        int cpus = m.splitByCpu() ? data.cpus() : 1;
+        if ((long) data.count() * cpus < fastPathMinSeries || m.labels().isEmpty()) {
+            return false;
+        }
+        boolean[] covered = new boolean[data.packed().keySize()];
+        for (LabelSlice s : m.labels()) {
+            if (s.decoders().size() != 1 || !ONE_TO_ONE_DECODERS.contains(s.decoders().get(0).name())
+                    || s.offset() + s.size() > covered.length) {
+                return false;
+            }
+            for (int i = s.offset(); i < s.offset() + s.size(); i++) {
+                if (covered[i]) {
+                    return false;
+                }
+                covered[i] = true;
+            }
+        }
+        for (boolean c : covered) {
+            if (!c) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private MetricFamilySamples fastFamily(BoundMetric m, MapData data) {
+        int cpus = m.splitByCpu() ? data.cpus() : 1;
+        if ((long) data.count() * cpus > limit.max()) {
+            MetricFamilySamples folded = foldLarge(m, data);
+            if (folded != null) {
+                return folded;
+            }
+        }
+        return mapFamily(m, data);
+    }
+
+    private MapFamily mapFamily(BoundMetric m, MapData data) {
+        Type type = m.spec().kind() == MetricKind.COUNTER ? Type.COUNTER : Type.GAUGE;
+        return new MapFamily(namespace + "_" + m.spec().name(), type, m.spec().help(), m.labelNames(), data,
+                m.value(), m.splitByCpu(), m.spec().skipZeros(), labelTexts.get(m), labelDecoders.get(m),
+                decoderErrors::addAndGet);
+    }
+
+    /**
+     * The series limit on a large map without a sample object per series:
+     * values in one array, the kept series (largest first, as
+     * {@link SeriesLimit} orders them) made into samples, the rest summed
+     * into "other". Null when, after skipped entries, nothing needs folding.
+     */
+    private MetricFamilySamples foldLarge(BoundMetric m, MapData data) {
+        PackedEntries p = data.packed();
+        LabelText text = labelTexts.get(m);
+        boolean cache = text.caches(p.count());
+        int cpus = m.splitByCpu() ? data.cpus() : 1;
+        int capacity = p.count() * cpus;
+        double[] values = new double[capacity];
+        int[] entryAt = new int[capacity];
+        java.util.BitSet labelledOther = new java.util.BitSet();
+        byte[] otherText = text.format(java.util.Collections.nCopies(m.labels().size(), SeriesLimit.OTHER));
+        int n = 0;
+        int errors = 0;
+        for (int i = 0; i < p.count(); i++) {
+            int at = p.valueOffset(i);
+            double sum = value(m, data, p.values(), at);
+            if (m.spec().skipZeros() && sum == 0) {
+                continue;
+            }
+            byte[] labels;
+            try {
+                labels = text.text(p.keys(), p.keyOffset(i), cache);
+            } catch (DecoderException e) {
+                errors++;
+                continue;
+            }
+            if (labels == LabelText.SKIP) {
+                continue;
+            }
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                entryAt[n] = i;
+                values[n] = m.splitByCpu() ? m.value().read(p.values(), at + cpu * data.valueStride()) : sum;
+                // A split series carries a cpu number, never "other".
+                if (!m.splitByCpu() && java.util.Arrays.equals(labels, otherText)) {
+                    labelledOther.set(n);
+                }
+                n++;
+            }
+        }
+        if (n <= limit.max()) {
+            return null; // the MapFamily written next decodes again and counts the errors itself
+        }
+        decoderErrors.addAndGet(errors);
+        int[] kept = SeriesLimit.largest(values, n, limit.max() - 1);
+        LabelDecoder decoder = labelDecoders.get(m);
+        Map<List<String>, Double> series = new LinkedHashMap<>();
+        java.util.BitSet isKept = new java.util.BitSet(n);
+        for (int s : kept) {
+            if (labelledOther.get(s)) {
+                continue;
+            }
+            isKept.set(s);
+            int entry = entryAt[s];
+            List<String> labels;
+            try {
+                labels = decoder.decode(p.keys(), p.keyOffset(entry));
+            } catch (DecoderException e) {
+                throw new IllegalStateException("label decoded once, failed the second time", e);
+            }
+            if (m.splitByCpu()) {
+                int cpu = s - firstSeriesOf(entryAt, s);
+                labels = new ArrayList<>(labels);
+                labels.add(Integer.toString(cpu));
+            }
+            series.put(labels, values[s]);
+        }
+        // Summed largest first, as SeriesLimit sums them.
+        double[] rest = new double[n - isKept.cardinality()];
+        for (int s = 0, r = 0; s < n; s++) {
+            if (!isKept.get(s)) {
+                rest[r++] = values[s];
+            }
+        }
+        java.util.Arrays.sort(rest);
+        Double other = null;
+        for (int r = rest.length - 1; r >= 0; r--) {
+            other = other == null ? rest[r] : other + rest[r];
+        }
+        series.merge(java.util.Collections.nCopies(m.labelNames().size(), SeriesLimit.OTHER), other, Double::sum);
+        foldedSeries.computeIfAbsent(m.spec().name(), k -> new AtomicLong()).addAndGet(rest.length);
+        String name = namespace + "_" + m.spec().name();
+        if (m.spec().kind() == MetricKind.COUNTER) {
+            CounterMetricFamily f = new CounterMetricFamily(name, m.spec().help(), m.labelNames());
+            series.forEach(f::addMetric);
+            return f;
+        }
+        GaugeMetricFamily f = new GaugeMetricFamily(name, m.spec().help(), m.labelNames());
+        series.forEach(f::addMetric);
+        return f;
+    }
+
+    /** Series of one entry sit together (one per CPU): the first of the run that holds {@code s}. */
+    private static int firstSeriesOf(int[] entryAt, int s) {
+        int first = s;
+        while (first > 0 && entryAt[first - 1] == entryAt[s]) {
+            first--;
+        }
+        return first;
+    }
+
     private <V> Map<List<String>, V> fold(BoundMetric m, Map<List<String>, V> series,
                                           java.util.function.ToDoubleFunction<V> size,
                                           java.util.function.BinaryOperator<V> merge) {
@@ -290,7 +471,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private MapData read(String mapName, Map<String, MapData> reads) {
         return reads.computeIfAbsent(mapName, n -> {
             MapData d = source.readMap(n);
-            lastEntries.put(n, d.entries().size());
+            lastEntries.put(n, d.count());
             return d;
         });
     }
@@ -302,6 +483,17 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         double sum = 0;
         for (int cpu = 0; cpu < data.cpus(); cpu++) {
             sum += m.value().read(value, cpu * data.valueStride());
+        }
+        return sum;
+    }
+
+    private static double value(BoundMetric m, MapData data, byte[] values, int at) {
+        if (!data.perCpu()) {
+            return m.value().read(values, at);
+        }
+        double sum = 0;
+        for (int cpu = 0; cpu < data.cpus(); cpu++) {
+            sum += m.value().read(values, at + cpu * data.valueStride());
         }
         return sum;
     }

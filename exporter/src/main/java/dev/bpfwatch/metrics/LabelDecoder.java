@@ -68,38 +68,73 @@ final class LabelDecoder {
     List<String> decode(byte[] bytes, int base) throws DecoderException {
         // Cache by the label bytes only: in iterator records the value sits
         // beside them and changes every scrape.
-        byte[] cacheKey = new byte[labelBytes];
-        int at = 0;
-        for (LabelSlice s : slices) {
-            System.arraycopy(bytes, base + s.offset(), cacheKey, at, s.size());
-            at += s.size();
-        }
+        byte[] cacheKey = labelBytes(bytes, base);
         List<String> cached = cache.get(cacheKey);
         if (cached != null) {
             return cached;
         }
+        Labels labels = decodeUncached(cacheKey);
+        if (!labels.provisional()) {
+            cache.put(cacheKey, labels.values());
+        }
+        return labels.values();
+    }
+
+    /**
+     * Decoded label values, and whether a decoder gave a fallback (a cgroup
+     * created after the last look, say): such labels are shown but never
+     * cached, so the next scrape asks again and gets the real name once the
+     * host has it.
+     */
+    record Labels(List<String> values, boolean provisional) {
+    }
+
+    int labelByteCount() {
+        return labelBytes;
+    }
+
+    /** {@link #labelBytes} as one number, for labels of at most 8 bytes in all: a cache key without an object. */
+    long labelBytesAsLong(byte[] bytes, int base) {
+        long out = 0;
+        int shift = 0;
+        for (LabelSlice s : slices) {
+            for (int i = 0; i < s.size(); i++, shift += 8) {
+                out |= (bytes[base + s.offset() + i] & 0xffL) << shift;
+            }
+        }
+        return out;
+    }
+
+    /** The bytes every label is cut from, back to back: what decoded labels are cached by. */
+    byte[] labelBytes(byte[] bytes, int base) {
+        byte[] out = new byte[labelBytes];
+        int at = 0;
+        for (LabelSlice s : slices) {
+            System.arraycopy(bytes, base + s.offset(), out, at, s.size());
+            at += s.size();
+        }
+        return out;
+    }
+
+    /**
+     * Decodes label bytes (from {@link #labelBytes}) without the cache: for
+     * callers that cache something else per key (the exposition fast path).
+     * Its values are {@link LabelCache#SKIP} when a decoder asked to drop the sample.
+     */
+    Labels decodeUncached(byte[] cacheKey) throws DecoderException {
         List<String> values = new ArrayList<>(slices.size());
-        // A fallback (a cgroup created after the last look, say) is shown but never cached:
-        // the next scrape asks again and gets the real name once the host has it.
         boolean provisional = false;
-        at = 0;
+        int at = 0;
         for (LabelSlice s : slices) {
             byte[] raw = Arrays.copyOfRange(cacheKey, at, at + s.size());
             at += s.size();
             Decoded out = s.decoders().isEmpty() ? new Decoded(raw, false) : decoders.decodeLabel(raw, s.decoders());
             provisional |= out.provisional();
             if (out.value() == null) {
-                if (!provisional) {
-                    cache.put(cacheKey, LabelCache.SKIP);
-                }
-                return LabelCache.SKIP;
+                return new Labels(LabelCache.SKIP, provisional);
             }
             values.add(new String(out.value(), StandardCharsets.UTF_8));
         }
-        List<String> labels = List.copyOf(values);
-        if (!provisional) {
-            cache.put(cacheKey, labels);
-        }
-        return labels;
+        return new Labels(List.copyOf(values), provisional);
     }
 }

@@ -30,6 +30,45 @@ final class SeriesLimit {
     record Folded<V>(Map<List<String>, V> series, int folded) {
     }
 
+    int max() {
+        return max;
+    }
+
+    /**
+     * The positions of the {@code keep} largest of {@code values[0..n)},
+     * largest first, ties in position order: the series {@link #apply}
+     * would keep, for a map held in arrays. Requires {@code keep < n}.
+     */
+    static int[] largest(double[] values, int n, int keep) {
+        double[] sorted = java.util.Arrays.copyOf(values, n);
+        java.util.Arrays.sort(sorted);
+        double threshold = sorted[n - keep];
+        int above = 0;
+        for (int i = n - keep + 1; i < n; i++) {
+            if (Double.compare(sorted[i], threshold) > 0) {
+                above++;
+            }
+        }
+        int equalSlots = keep - above;
+        Integer[] kept = new Integer[keep];
+        int k = 0;
+        for (int i = 0; i < n && k < keep; i++) {
+            int c = Double.compare(values[i], threshold);
+            if (c > 0 || (c == 0 && equalSlots-- > 0)) {
+                kept[k++] = i;
+            }
+        }
+        java.util.Arrays.sort(kept, (a, b) -> {
+            int c = Double.compare(values[b], values[a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int[] out = new int[keep];
+        for (int i = 0; i < keep; i++) {
+            out[i] = kept[i];
+        }
+        return out;
+    }
+
     <V> Folded<V> apply(Map<List<String>, V> series, ToDoubleFunction<V> size, BinaryOperator<V> merge) {
         if (series.size() <= max) {
             return new Folded<>(series, 0);

@@ -1,0 +1,139 @@
+package dev.bpfwatch.metrics;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Exposition bytes, written as the Prometheus client (simpleclient 0.16)
+ * writes them: label values escaped the same way, numbers formatted as
+ * {@code Collector.doubleToGoString} does. Either grows (label text) or,
+ * given a stream, drains into it whenever full (a scrape's body).
+ */
+final class ExpositionBuffer {
+    private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
+
+    private final OutputStream out;
+    private byte[] buf;
+    private int pos;
+
+    ExpositionBuffer(int initial) {
+        this.out = null;
+        this.buf = new byte[initial];
+    }
+
+    ExpositionBuffer(OutputStream out, int size) {
+        this.out = out;
+        this.buf = new byte[size];
+    }
+
+    void put(byte b) {
+        ensure(1);
+        buf[pos++] = b;
+    }
+
+    void put(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+    }
+
+    /** Backslash, double quote and newline escaped, as simpleclient's writeEscapedLabelValue. */
+    void putEscapedLabelValue(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        ensure(utf8.length * 2);
+        for (byte c : utf8) {
+            switch (c) {
+                case '\\' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = '\\';
+                }
+                case '"' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = '"';
+                }
+                case '\n' -> {
+                    buf[pos++] = '\\';
+                    buf[pos++] = 'n';
+                }
+                default -> buf[pos++] = c;
+            }
+        }
+    }
+
+    /** {@code Collector.doubleToGoString}: "+Inf", "-Inf", else Double.toString. */
+    void putValue(double d) {
+        // Double.toString writes whole numbers below 10^7 as "N.0": the common
+        // case (counters), written without a String.
+        if (d == (long) d && Math.abs(d) < 1e7 && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
+            putLong((long) d);
+            ensure(2);
+            buf[pos++] = '.';
+            buf[pos++] = '0';
+            return;
+        }
+        String s = d == Double.POSITIVE_INFINITY ? "+Inf" : d == Double.NEGATIVE_INFINITY ? "-Inf" : Double.toString(d);
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            buf[pos++] = (byte) s.charAt(i);
+        }
+    }
+
+    /** As Long.toUnsignedString. */
+    void putUnsignedLong(long v) {
+        if (v >= 0) {
+            putLong(v);
+            return;
+        }
+        String s = Long.toUnsignedString(v);
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            buf[pos++] = (byte) s.charAt(i);
+        }
+    }
+
+    void putLong(long v) {
+        ensure(20);
+        if (v < 0) {
+            buf[pos++] = '-';
+            v = -v; // callers pass |v| < 10^7
+        }
+        // Digits backwards, then reversed in place.
+        int start = pos;
+        do {
+            buf[pos++] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        for (int i = start, j = pos - 1; i < j; i++, j--) {
+            byte t = buf[i];
+            buf[i] = buf[j];
+            buf[j] = t;
+        }
+    }
+
+    byte[] toByteArray() {
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /** Writes what is buffered to the stream (streaming buffers only). */
+    void drain() throws java.io.UncheckedIOException {
+        try {
+            out.write(buf, 0, pos);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        pos = 0;
+    }
+
+    private void ensure(int n) {
+        if (pos + n <= buf.length) {
+            return;
+        }
+        if (out != null && n <= buf.length) {
+            drain();
+            return;
+        }
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+    }
+}
