@@ -344,49 +344,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Empty when this kernel cannot batch this map type. */
     private Optional<List<Entry>> entriesBatched() {
-        int valueBytes = lookupValueSize();
-        int chunk = Math.max(1, Math.min(BATCH_CHUNK, maxEntries));
-        int tokenSize = Math.max(keySize, 8);
-        Pointer inBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
-        Pointer outBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
-        Pointer count = Memory.allocateDirect(Native.RUNTIME, 4);
-        Pointer keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
-        Pointer values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
-        List<Entry> out = new ArrayList<>();
-        boolean first = true;
-        while (true) {
-            count.putInt(0, chunk);
-            int rc = Native.BPF.bpf_map_lookup_batch(fd, first ? null : inBatch, outBatch, keys, values, count, null);
-            int err = rc < 0 ? Native.errnoOf(rc) : 0;
-            if (err != 0 && err != ENOENT) {
-                if (err == ENOSPC && chunk < Integer.MAX_VALUE / 2) {
-                    // One hash bucket holds more entries than the chunk: grow and retry the same bucket.
-                    chunk *= 2;
-                    keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
-                    values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
-                    continue;
-                }
-                if (first && (err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP)) {
-                    return Optional.empty();
-                }
-                throw new LibbpfException("batch lookup in map " + name, err);
-            }
-            int n = count.getInt(0);
-            byte[] keyBytes = copyOut(keys, n * keySize);
-            byte[] valueBytesAll = copyOut(values, n * valueBytes);
-            for (int i = 0; i < n; i++) {
-                byte[] k = new byte[keySize];
-                byte[] v = new byte[valueBytes];
-                System.arraycopy(keyBytes, i * keySize, k, 0, keySize);
-                System.arraycopy(valueBytesAll, i * valueBytes, v, 0, valueBytes);
-                out.add(new Entry(k, v));
-            }
-            if (err == ENOENT) {
-                return Optional.of(out);
-            }
-            outBatch.transferTo(0, inBatch, 0, tokenSize);
-            first = false;
-        }
+        return packedBatched().map(PackedEntries::entries); // one batch loop serves both forms
     }
 
     /** Empty when this kernel cannot batch this map type. */

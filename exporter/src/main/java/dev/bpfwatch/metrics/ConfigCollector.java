@@ -223,15 +223,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
         }
         series = fold(m, series, v -> v, Double::sum);
-        String name = namespace + "_" + m.spec().name();
-        if (m.spec().kind() == MetricKind.COUNTER) {
-            CounterMetricFamily f = new CounterMetricFamily(name, m.spec().help(), m.labelNames());
-            series.forEach(f::addMetric);
-            return f;
-        }
-        GaugeMetricFamily f = new GaugeMetricFamily(name, m.spec().help(), m.labelNames());
-        series.forEach(f::addMetric);
-        return f;
+        return family(m, series);
     }
 
     private MetricFamilySamples histogram(BoundMetric m, Map<String, MapData> reads) {
@@ -411,15 +403,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         }
         series.merge(java.util.Collections.nCopies(m.labelNames().size(), SeriesLimit.OTHER), other, Double::sum);
         foldedSeries.computeIfAbsent(m.spec().name(), k -> new AtomicLong()).addAndGet(rest.length);
-        String name = namespace + "_" + m.spec().name();
-        if (m.spec().kind() == MetricKind.COUNTER) {
-            CounterMetricFamily f = new CounterMetricFamily(name, m.spec().help(), m.labelNames());
-            series.forEach(f::addMetric);
-            return f;
-        }
-        GaugeMetricFamily f = new GaugeMetricFamily(name, m.spec().help(), m.labelNames());
-        series.forEach(f::addMetric);
-        return f;
+        return family(m, series);
     }
 
     /** Series of one entry sit together (one per CPU): the first of the run that holds {@code s}. */
@@ -518,5 +502,18 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             default:
                 return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), List.of());
         }
+    }
+
+    /** A counter or gauge family of the metric's series (labels -> value). */
+    private MetricFamilySamples family(BoundMetric m, Map<List<String>, Double> series) {
+        String name = namespace + "_" + m.spec().name();
+        if (m.spec().kind() == MetricKind.COUNTER) {
+            CounterMetricFamily f = new CounterMetricFamily(name, m.spec().help(), m.labelNames());
+            series.forEach(f::addMetric);
+            return f;
+        }
+        GaugeMetricFamily f = new GaugeMetricFamily(name, m.spec().help(), m.labelNames());
+        series.forEach(f::addMetric);
+        return f;
     }
 }
