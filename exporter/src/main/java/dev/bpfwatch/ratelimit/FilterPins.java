@@ -3,11 +3,13 @@ package dev.bpfwatch.ratelimit;
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.PinnedProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -58,6 +60,20 @@ public final class FilterPins {
         } catch (IOException e) {
             return List.of(); // removed while we listed: nothing to export
         }
+    }
+
+    /** The pinned filter whose program has this kernel id, if any. */
+    public static Optional<String> nameOfProgram(int programId) {
+        for (String name : names()) {
+            try (PinnedProgram p = PinnedProgram.open(dir(name).resolve(PROGRAM))) {
+                if (p.info().id() == programId) {
+                    return Optional.of(name);
+                }
+            } catch (RuntimeException e) {
+                // unpinned while we looked: not this one
+            }
+        }
+        return Optional.empty();
     }
 
     /**
