@@ -84,7 +84,8 @@ class UdpLimitCliTest {
         assertTrue(out.toString().contains("attached " + name + " to pid " + pid), out.toString());
 
         assertEquals(0, run("udp-limit", "status", "--name", name));
-        assertTrue(out.toString().contains("attached: pid " + pid), out.toString());
+        assertTrue(out.toString().contains("socket: pid " + pid + " fd "), out.toString());
+        assertTrue(out.toString().contains(": attached\n"), out.toString());
         assertTrue(out.toString().contains("200 pps, burst 20"), out.toString());
 
         FloodChild.Round r1 = receiver.round("127.0.0.2", "127.0.0.3", 1000, 50);
@@ -217,7 +218,8 @@ class UdpLimitCliTest {
         int port = dev.bpfwatch.testing.Loopback.closedUdpPort();
         assertEquals(2, run("udp-limit", "attach", "--port", Integer.toString(port), "--rate", "10", "--burst", "1",
                 "--name", name));
-        assertEquals("bpfwatch: no UDP socket is bound to port " + port, err.toString().strip());
+        assertEquals("bpfwatch: no UDP socket is bound to port " + port + " in any network namespace",
+                err.toString().strip());
     }
 
     @Test
