@@ -115,7 +115,7 @@ struct udprl_socket {
 	__u32 pid;
 	__u32 fd;
 	__u32 port;
-	__u32 reserved;
+	__u32 flags;		// bit 0: follow the port (udp-limit attach --follow)
 };
 
 struct {

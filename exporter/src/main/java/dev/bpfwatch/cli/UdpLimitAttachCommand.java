@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
                 "Reattaching an existing --name reuses its pinned program and counts."},
         footerHeading = "%nExamples:%n",
         footer = {"  bpfwatch udp-limit attach --pid 1234 --port 53 --rate 1000 --burst 200 --name dns",
-                "  bpfwatch udp-limit attach --port 53 --rate 1000 --name dns"})
+                "  bpfwatch udp-limit attach --port 53 --rate 1000 --name dns",
+                "  bpfwatch udp-limit attach --port 53 --rate 1000 --name dns --follow   # and after restarts"})
 final class UdpLimitAttachCommand implements Callable<Integer> {
     private record Attached(List<Attachment> attachments, RateLimit limit) {
     }
@@ -48,6 +49,11 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
             + "replacing it (without this flag they are refused and nothing is attached).")
     boolean replace;
 
+    @Option(names = "--follow", description = "Keep sockets bound to --port protected: `bpfwatch run` puts the filter "
+            + "on every new UDP socket on that port that carries no filter (in any network namespace), e.g. when "
+            + "the server restarts; about one second after the socket appears.")
+    boolean follow;
+
     @Mixin
     FilterNameOption filter;
 
@@ -62,6 +68,9 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
             if (port != null && (port < 1 || port > 65535)) {
                 throw new IllegalArgumentException("--port must be 1-65535, got " + port);
             }
+            if (follow && port == null) {
+                throw new IllegalArgumentException("--follow needs --port: the port to keep protected");
+            }
             List<SocketRef> targets;
             if (pid != null) {
                 targets = UdpSockets.ofProcess(pid, port);
@@ -70,7 +79,7 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
             } else {
                 throw new IllegalArgumentException("give --pid PID, --port PORT, or both");
             }
-            return new Attached(UdpRateLimiter.attach(filter.name, targets, limit, replace), limit);
+            return new Attached(UdpRateLimiter.attach(filter.name, targets, limit, replace, follow), limit);
         });
         for (Attachment a : done.attachments()) {
             spec.commandLine().getOut().printf("attached %s to pid %d fd %d port %d (%d pps, burst %d)%n",

@@ -120,8 +120,8 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
         for (Attachment a : s.attachments()) {
             SocketState state = placement.stateOf(a, s.programId());
             String holder = state == SocketState.UNKNOWN && !UdpRateLimiter.alive(a) ? " (process gone)" : "";
-            w.printf("  socket: pid %d fd %d port %d inode %d: %s%s%n", a.pid(), a.fd(), a.port(), a.inode(),
-                    state.text(), holder);
+            w.printf("  socket: pid %d fd %d port %d inode %d: %s%s%s%n", a.pid(), a.fd(), a.port(), a.inode(),
+                    state.text(), holder, a.follow() ? " (port followed: `run` attaches to new sockets on it)" : "");
         }
         if (placement.unavailable().isEmpty()) {
             List<UdpSocketRecord> carrying = placement.carrying(s.programId());
@@ -163,6 +163,7 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
             am.put("fd", a.fd());
             am.put("port", a.port());
             am.put("inode", a.inode());
+            am.put("follow", a.follow());
             am.put("state", state.name().toLowerCase());
             am.put("alive", state == SocketState.UNKNOWN ? UdpRateLimiter.alive(a) : state != SocketState.GONE);
             return am;

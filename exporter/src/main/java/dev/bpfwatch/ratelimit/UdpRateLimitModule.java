@@ -5,10 +5,14 @@ import dev.bpfwatch.agent.Module;
 import dev.bpfwatch.agent.ModuleFactory;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -24,12 +28,17 @@ public final class UdpRateLimitModule implements Module {
     static final String NAME = "udp_ratelimit";
     private static final Logger LOG = Logger.getLogger(UdpRateLimitModule.class.getName());
 
+    /** How often `run` looks for new sockets on --follow ports: the longest a restarted server goes unprotected. */
+    public static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(1);
+
     private final List<Collector> collectors;
     private final UdpSocketWalker walker;
+    private final ScheduledExecutorService follower;
 
-    private UdpRateLimitModule(List<Collector> collectors, UdpSocketWalker walker) {
+    private UdpRateLimitModule(List<Collector> collectors, UdpSocketWalker walker, ScheduledExecutorService follower) {
         this.collectors = collectors;
         this.walker = walker;
+        this.follower = follower;
     }
 
     public static ModuleFactory factory() {
@@ -38,6 +47,11 @@ public final class UdpRateLimitModule implements Module {
 
     /** @param top how many destination IPs per filter get their own series */
     public static ModuleFactory factory(int top) {
+        return factory(top, FOLLOW_INTERVAL);
+    }
+
+    /** @param followInterval how often to look for new sockets on --follow ports */
+    public static ModuleFactory factory(int top, Duration followInterval) {
         return new ModuleFactory() {
             @Override
             public String name() {
@@ -50,7 +64,8 @@ public final class UdpRateLimitModule implements Module {
                 Supplier<Optional<Map<Integer, Long>>> sockets = walker == null ? Optional::empty
                         : () -> socketsByProgram(walker);
                 return new UdpRateLimitModule(List.of(new UdpRateLimitCollector(context.namespace(),
-                        UdpRateLimitModule::readPinned, sockets, top)), walker);
+                        UdpRateLimitModule::readPinned, sockets, top)), walker,
+                        walker == null ? null : startFollower(walker, followInterval));
             }
         };
     }
@@ -63,6 +78,23 @@ public final class UdpRateLimitModule implements Module {
                     + "attached_sockets is not exported: " + e.getMessage());
             return null;
         }
+    }
+
+    private static ScheduledExecutorService startFollower(UdpSocketWalker walker, Duration interval) {
+        FilterFollower follower = new FilterFollower(walker);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bpfwatch-udp-follow");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                follower.followOnce();
+            } catch (RuntimeException e) {
+                LOG.warning("udp_ratelimit: following --follow ports failed this time: " + e.getMessage());
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return timer;
     }
 
     /** Program id -> sockets carrying it, over every network namespace; empty if the walk fails. */
@@ -107,7 +139,15 @@ public final class UdpRateLimitModule implements Module {
 
     @Override
     public void close() {
-        // The filters belong to their sockets and stay; only the socket walker is ours.
+        // The filters belong to their sockets and stay; only the follower and the socket walker are ours.
+        if (follower != null) {
+            follower.shutdownNow();
+            try {
+                follower.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (walker != null) {
             walker.close();
         }

@@ -26,9 +26,21 @@ public final class UdpRateLimiter {
     private UdpRateLimiter() {
     }
 
-    /** {@link #attach(String, List, RateLimit, boolean)} that refuses sockets carrying another filter. */
+    /** {@link #attach(String, List, RateLimit, boolean, boolean)} that refuses sockets carrying another filter. */
     public static List<Attachment> attach(String name, List<SocketRef> targets, RateLimit limit) {
-        return attach(name, targets, limit, false);
+        return attach(name, targets, limit, false, false);
+    }
+
+    /**
+     * @param follow record the attachments as followed: `bpfwatch run` puts
+     *               the filter on new unfiltered sockets of their port
+     *               ({@link FilterFollower})
+     */
+    public static List<Attachment> attach(String name, List<SocketRef> targets, RateLimit limit, boolean replace,
+                                          boolean follow) {
+        try (UdpSocketWalker walker = UdpSocketWalker.load()) {
+            return attach(name, targets, limit, replace, follow, walker);
+        }
     }
 
     /**
@@ -36,18 +48,24 @@ public final class UdpRateLimiter {
      * counts if pinned already) to every target, and sets its default limit.
      * A target that already carries this filter is only recorded again.
      *
+     * @param limit   the default limit to set; null keeps the filter's own
+     *                (re-attaching an existing filter, which must exist)
      * @param replace put the filter on sockets that carry another one
      *                (SO_ATTACH_BPF replaces it); without it they are refused
      * @throws TargetException when a socket carries another filter and
      *         {@code replace} is false, or its fd now refers to another socket
      */
-    public static List<Attachment> attach(String name, List<SocketRef> targets, RateLimit limit, boolean replace) {
+    static List<Attachment> attach(String name, List<SocketRef> targets, RateLimit limit, boolean replace,
+                                   boolean follow, UdpSocketWalker walker) {
         if (targets.isEmpty()) {
             throw new TargetException("no socket to attach to");
         }
+        if (limit == null && !FilterPins.exists(name)) {
+            throw new FilterNotFoundException(name);
+        }
         boolean created = FilterPins.ensure(name);
         List<UdpSocket> sockets = new ArrayList<>();
-        try (PinnedFilter filter = PinnedFilter.open(name); UdpSocketWalker walker = UdpSocketWalker.load()) {
+        try (PinnedFilter filter = PinnedFilter.open(name)) {
             int ours = filter.program().info().id();
             List<SocketRef> toAttach = new ArrayList<>();
             for (SocketRef target : targets) {
@@ -63,7 +81,7 @@ public final class UdpRateLimiter {
             }
             // A new filter must limit from its first packet; an existing one
             // keeps its settings until every socket has taken it.
-            if (created) {
+            if (created && limit != null) {
                 filter.setDefault(limit);
             }
             List<Attachment> done = new ArrayList<>();
@@ -71,7 +89,7 @@ public final class UdpRateLimiter {
                 for (int i = 0; i < targets.size(); i++) {
                     SocketRef target = targets.get(i);
                     SocketFilter.attach(sockets.get(i), filter.program());
-                    Attachment a = new Attachment(target.inode(), target.pid(), target.fd(), target.port());
+                    Attachment a = new Attachment(target.inode(), target.pid(), target.fd(), target.port(), follow);
                     done.add(a);
                     filter.record(a);
                 }
@@ -79,7 +97,9 @@ public final class UdpRateLimiter {
                 rollBack(filter, done, e);
                 throw e;
             }
-            filter.setDefault(limit);
+            if (limit != null) {
+                filter.setDefault(limit);
+            }
             return done;
         } catch (RuntimeException e) {
             if (created) {

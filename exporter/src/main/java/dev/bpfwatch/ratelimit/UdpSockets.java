@@ -87,6 +87,25 @@ public final class UdpSockets {
         if (bound.isEmpty()) {
             throw new TargetException("no UDP socket is bound to port " + port + " in any network namespace");
         }
+        Holders found = holders(bound, port);
+        Map<Long, SocketRef> byInode = found.byInode();
+        TargetException denied = found.denied();
+        if (byInode.isEmpty() && denied != null) {
+            throw denied;
+        }
+        if (byInode.isEmpty()) {
+            throw new TargetException("UDP port " + port + " is bound (network namespace(s) " + namespaces
+                    + "), but no process visible here holds the socket");
+        }
+        return new ArrayList<>(byInode.values());
+    }
+
+    /** Sockets found in fd tables, and a permission error met on the way (null if none). */
+    record Holders(Map<Long, SocketRef> byInode, TargetException denied) {
+    }
+
+    /** For each of these socket inodes, one process holding it and its fd there; sockets nobody visible holds are missing. */
+    static Holders holders(Set<Long> inodes, int port) {
         Map<Long, SocketRef> byInode = new LinkedHashMap<>();
         TargetException denied = null;
         for (Path proc : processes()) {
@@ -101,20 +120,13 @@ public final class UdpSockets {
                 continue;
             }
             for (Map.Entry<Long, Integer> e : fds.entrySet()) {
-                if (bound.contains(e.getKey())) {
+                if (inodes.contains(e.getKey())) {
                     // A socket inherited over fork is one socket: one filter, attached once.
                     byInode.putIfAbsent(e.getKey(), new SocketRef(pid, e.getValue(), e.getKey(), port));
                 }
             }
         }
-        if (byInode.isEmpty() && denied != null) {
-            throw denied;
-        }
-        if (byInode.isEmpty()) {
-            throw new TargetException("UDP port " + port + " is bound (network namespace(s) " + namespaces
-                    + "), but no process visible here holds the socket");
-        }
-        return new ArrayList<>(byInode.values());
+        return new Holders(byInode, denied);
     }
 
     /** The fd number under which this process holds the socket with that inode. */
