@@ -58,10 +58,14 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
     FilterNameOption filter;
 
     @Mixin
+    FilterPinPathOption pins;
+
+    @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() {
+        pins.apply();
         Attached done = UdpLimitErrors.run(() -> {
             RateLimit limit = RateLimit.of(rate, burst != null ? burst : RateLimit.defaultBurst(rate));
             FilterPins.checkName(filter.name);

@@ -33,10 +33,14 @@ final class UdpLimitDetachCommand implements Callable<Integer> {
     boolean keepPins;
 
     @Mixin
+    FilterPinPathOption pins;
+
+    @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() {
+        pins.apply();
         List<UdpRateLimiter.Detached> removed = UdpLimitErrors.run(() -> {
             FilterPins.checkName(filter.name);
             return UdpRateLimiter.detach(filter.name, pid, keepPins);

@@ -51,6 +51,9 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
     int top;
 
     @Mixin
+    FilterPinPathOption pins;
+
+    @Mixin
     DebugOption debug;
 
     /** One filter as status shows it: its state, or why it could not be read. */
@@ -59,6 +62,7 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        pins.apply();
         if (top < 0) {
             throw new UserInputException("--top " + top + ": must be 0 (all) or more");
         }
@@ -89,7 +93,7 @@ final class UdpLimitStatusCommand implements Callable<Integer> {
             placement.unavailable().ifPresent(why -> doc.put("kernel_view", why));
             w.println(Json.write(doc));
         } else if (shown.isEmpty()) {
-            w.println("no UDP rate-limit filters pinned under " + FilterPins.ROOT);
+            w.println("no UDP rate-limit filters pinned under " + FilterPins.root());
         } else {
             placement.unavailable().ifPresent(why -> w.println("socket states unknown: " + why));
             shown.forEach(s -> text(w, s, placement));

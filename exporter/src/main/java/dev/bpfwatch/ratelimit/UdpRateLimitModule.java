@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Exports the UDP rate-limit filters pinned under {@link FilterPins#ROOT}.
+ * Exports the UDP rate-limit filters pinned under {@link FilterPins#root()}.
  * It loads no filter: filters are made by `bpfwatch udp-limit attach` or the
  * Java API and outlive the agent, so the module looks for pins at every
  * scrape and a filter attached after start-up shows up at the next one. It
