@@ -97,9 +97,8 @@ class UdpLimitCliTest {
         assertEquals(0, r1.legitLost());
 
         assertEquals(0, run("udp-limit", "set", "--name", name, "--rate", "1000"), err.toString());
-        // GCRA carries the bucket's debt across a rate change: tat may sit up to
-        // burst x the old interval (20 x 5 ms) ahead. Let it run off so the round
-        // measures the new rate, not the old debt.
+        // The flood left the bucket drained; at the new rate it refills its
+        // burst of 20 within 20 ms. Let it, so the round measures burst + rate.
         sleepMillis(200);
         FloodChild.Round r2 = receiver.round("127.0.0.2", "127.0.0.3", 1000, 50);
         Bucket b2 = snapshot().bucket("127.0.0.2");
