@@ -115,7 +115,7 @@ struct udprl_socket {
 	__u32 pid;
 	__u32 fd;
 	__u32 port;
-	__u32 reserved;
+	__u32 flags;		// bit 0: follow the port (udp-limit attach --follow)
 };
 
 struct {
@@ -128,9 +128,9 @@ struct {
 // Per-CPU slots still use atomic adds: a run from process context can be
 // interrupted by a softirq running this same filter on the same CPU, and a
 // plain read-modify-write would lose a count. Uncontended, it costs little.
-static __always_inline void count_total(__u64 *field)
+static __always_inline void count_total(__u64 *field, __u64 n)
 {
-	__sync_fetch_and_add(field, 1);
+	__sync_fetch_and_add(field, n);
 }
 
 // Fills *dst with the packet's destination address, v4-mapped for IPv4.
@@ -222,6 +222,19 @@ static __always_inline void gcra_limits(const struct udprl_config *cfg,
 	*tolerance = *interval * burst;
 }
 
+// Admissions never push tat past now + tolerance, so a tat well beyond that
+// was set under other settings (a lower rate or a larger burst before
+// `udp-limit set`): it may owe up to burst_old x T_old, 100 s at 10 pps /
+// burst 1000. Raising the rate must not black the address out for that
+// long, so such a bucket is brought back to one token left under the new
+// settings (tat = now + tolerance - T). The extra interval of margin keeps
+// clock readings a few ns apart on two CPUs from looking like a change.
+static __always_inline bool settings_changed(__u64 tat, __u64 now,
+					     __u64 interval, __u64 tolerance)
+{
+	return tat > now + tolerance + interval;
+}
+
 // Program udp_ratelimit: lock-free and multi-CPU safe. tat only moves by a
 // successful compare-and-swap from the exact value the decision was
 // computed on, so each admitted packet advances tat by a full T on top of
@@ -233,20 +246,36 @@ static __always_inline void gcra_limits(const struct udprl_config *cfg,
 // ("BPF_STX uses reserved fields" on 5.10), and bpfwatch loads
 // udprl_xadd there instead.
 static __always_inline bool gcra_admit_cas(struct udprl_bucket *b,
-					   const struct udprl_config *cfg)
+					   const struct udprl_config *cfg,
+					   __u64 segs)
 {
-	__u64 now, interval, tolerance, tat, base, next, seen;
+	__u64 now, interval, tolerance, tat, base, next, seen, cap;
 	int i;
 
 	gcra_limits(cfg, &interval, &tolerance);
-	now = bpf_ktime_get_ns();
+	// tat before the clock: any tat we see was then set on a clock
+	// reading no later than ours (see the settings check below).
 	tat = *(volatile __u64 *)&b->tat_ns;
+	now = bpf_ktime_get_ns();
 
 	for (i = 0; i < UDPRL_CAS_TRIES; i++) {
+		if (settings_changed(tat, now, interval, tolerance)) {
+			cap = now + tolerance - interval;
+			seen = __sync_val_compare_and_swap(&b->tat_ns, tat, cap);
+			if (seen != tat) {
+				tat = seen;
+				now = bpf_ktime_get_ns();
+				continue;
+			}
+			tat = cap;
+		}
 		base = tat > now ? tat : now;
-		next = base + interval;
-		// next - now == (tat - now, if tat is ahead) + T: how far this
-		// packet would push the bucket past "on schedule". With
+		// One token per datagram: a GRO socket (UDP_GRO) gets a whole
+		// batch of segments in one skb and one run of this filter.
+		// All or nothing, as the skb is: a batch needs segs tokens now.
+		next = base + segs * interval;
+		// next - now == (tat - now, if tat is ahead) + segs x T: how far
+		// this skb would push the bucket past "on schedule". With
 		// tolerance = burst * T a fresh bucket admits exactly burst
 		// packets back to back, then one per T.
 		if (next - now > tolerance)
@@ -254,7 +283,12 @@ static __always_inline bool gcra_admit_cas(struct udprl_bucket *b,
 		seen = __sync_val_compare_and_swap(&b->tat_ns, tat, next);
 		if (seen == tat)
 			return true;
+		// Another CPU moved tat, deciding on its own clock reading,
+		// which may be later than ours: read the clock again, or its
+		// admission could look like settings changed (tat past now +
+		// tolerance) and be undone by the clamp above.
 		tat = seen;
+		now = bpf_ktime_get_ns();
 	}
 	// Still losing after UDPRL_CAS_TRIES: every loss was another CPU's
 	// admission on this very bucket, so it is being drained as fast as it
@@ -282,15 +316,22 @@ static __always_inline bool gcra_admit_cas(struct udprl_bucket *b,
 // tat once, an excess that is not paid back. Uncontended, both programs
 // decide exactly the same.
 static __always_inline bool gcra_admit_xadd(struct udprl_bucket *b,
-					    const struct udprl_config *cfg)
+					    const struct udprl_config *cfg,
+					    __u64 segs)
 {
 	__u64 now, interval, tolerance, tat, base, next;
 
 	gcra_limits(cfg, &interval, &tolerance);
-	now = bpf_ktime_get_ns();
 	tat = *(volatile __u64 *)&b->tat_ns;
+	now = bpf_ktime_get_ns();
+	// Set under other settings: one token left (a plain store, so a
+	// racing admission's advance may be lost: at most one packet).
+	if (settings_changed(tat, now, interval, tolerance)) {
+		tat = now + tolerance - interval;
+		*(volatile __u64 *)&b->tat_ns = tat;
+	}
 	base = tat > now ? tat : now;
-	next = base + interval;
+	next = base + segs * interval;
 	if (next - now > tolerance)
 		return false;
 	if (tat + interval >= now)
@@ -310,15 +351,22 @@ static __always_inline int ratelimit(struct __sk_buff *skb, bool cas)
 	struct udprl_prefix pfx;
 	struct udprl_addr addr;
 	__u32 zero = UDPRL_DEFAULT, count_slot = UDPRL_OVERRIDE_COUNT;
+	__u64 segs;
 	bool pass;
 
 	totals = bpf_map_lookup_elem(&udprl_totals, &zero);
 	if (!totals)
 		return skb->len; // never for key 0; the verifier needs the check
 
+	// Datagrams in this skb: 0 or 1 for a plain one, up to 64 for the
+	// batch a UDP_GRO socket receives whole (skb_shinfo()->gso_segs).
+	segs = skb->gso_segs;
+	if (segs == 0)
+		segs = 1;
+
 	// Not IP or unparsable: not ours to judge, so never dropped.
 	if (read_daddr(skb, &addr)) {
-		count_total(&totals->not_ip);
+		count_total(&totals->not_ip, segs);
 		return skb->len;
 	}
 
@@ -346,18 +394,18 @@ static __always_inline int ratelimit(struct __sk_buff *skb, bool cas)
 		// the service up, and the totals still show the traffic.
 		pass = true;
 	else if (cas)
-		pass = gcra_admit_cas(b, cfg);
+		pass = gcra_admit_cas(b, cfg, segs);
 	else
-		pass = gcra_admit_xadd(b, cfg);
+		pass = gcra_admit_xadd(b, cfg, segs);
 
 	if (pass) {
-		count_total(&totals->passed);
+		count_total(&totals->passed, segs);
 		if (b)
-			__sync_fetch_and_add(&b->passed, 1);
+			__sync_fetch_and_add(&b->passed, segs);
 		return skb->len;
 	}
-	count_total(&totals->dropped);
-	__sync_fetch_and_add(&b->dropped, 1);
+	count_total(&totals->dropped, segs);
+	__sync_fetch_and_add(&b->dropped, segs);
 	return 0;
 }
 

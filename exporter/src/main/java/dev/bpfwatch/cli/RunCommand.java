@@ -3,6 +3,7 @@ package dev.bpfwatch.cli;
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
+import dev.bpfwatch.ratelimit.FilterPins;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -65,8 +66,9 @@ final class RunCommand implements Callable<Integer> {
     ConfigOptions configs;
 
     @Option(names = "--bpf.pin-path", defaultValue = "/sys/fs/bpf/bpfwatch", paramLabel = "DIR",
-            description = "Pin each config's maps under DIR/CONFIG so counters survive restarts "
-                    + "(default: ${DEFAULT-VALUE}; empty: no pins). One agent per DIR: a second refuses to start.")
+            description = "Pin each config's maps under DIR/CONFIG so counters survive restarts, and export the "
+                    + "udp-limit filters pinned under DIR/udp-limit (default: ${DEFAULT-VALUE}; empty: no pins). "
+                    + "One agent per DIR: a second refuses to start.")
     String pinPath;
 
     @Option(names = "--metrics.max-series", defaultValue = "10000", paramLabel = "N",
@@ -114,6 +116,8 @@ final class RunCommand implements Callable<Integer> {
             throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");
         }
         Path pins = pinPath.isBlank() ? null : PinPath.inside(pinPath);
+        // The udp-limit filters it exports live under the same pin path (the default one without pins).
+        FilterPins.useRoot(pins != null ? pins : FilterPins.DEFAULT_PIN_PATH);
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
                 configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile);
     }

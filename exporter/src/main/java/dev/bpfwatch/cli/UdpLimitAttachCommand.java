@@ -16,12 +16,18 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "attach", mixinStandardHelpOptions = true,
         description = {"Attach a per-destination-IP rate limit to UDP sockets: those of process --pid "
-                + "(--port picks among several), or with --port alone every UDP socket bound to that port.",
+                + "(--port picks among several), or with --port alone every UDP socket bound to that port in any "
+                + "network namespace of the host.",
+                "A socket that already carries another socket filter is refused (exit 2, naming it) unless --replace.",
                 "Reattaching an existing --name reuses its pinned program and counts."},
         footerHeading = "%nExamples:%n",
         footer = {"  bpfwatch udp-limit attach --pid 1234 --port 53 --rate 1000 --burst 200 --name dns",
-                "  bpfwatch udp-limit attach --port 53 --rate 1000 --burst 200 --name dns"})
+                "  bpfwatch udp-limit attach --port 53 --rate 1000 --name dns",
+                "  bpfwatch udp-limit attach --port 53 --rate 1000 --name dns --follow   # and after restarts"})
 final class UdpLimitAttachCommand implements Callable<Integer> {
+    private record Attached(List<Attachment> attachments, RateLimit limit) {
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -34,22 +40,40 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
     @Option(names = "--rate", required = true, description = "Packets per second per destination IP.")
     long rate;
 
-    @Option(names = "--burst", required = true, description = "Packets a destination IP may send back to back.")
-    long burst;
+    @Option(names = "--burst", description = "Packets a destination IP may send back to back after a quiet spell "
+            + "(default: one second's worth, the --rate). A UDP_GRO socket gets up to 64 datagrams in one batch, "
+            + "which needs that many tokens at once: keep --burst above it there.")
+    Long burst;
+
+    @Option(names = "--replace", description = "Put the filter on sockets that already carry another socket filter, "
+            + "replacing it (without this flag they are refused and nothing is attached).")
+    boolean replace;
+
+    @Option(names = "--follow", description = "Keep sockets bound to --port protected: `bpfwatch run` puts the filter "
+            + "on every new UDP socket on that port that carries no filter (in any network namespace), e.g. when "
+            + "the server restarts; about one second after the socket appears.")
+    boolean follow;
 
     @Mixin
     FilterNameOption filter;
+
+    @Mixin
+    FilterPinPathOption pins;
 
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() {
-        List<Attachment> done = UdpLimitErrors.run(() -> {
-            RateLimit limit = RateLimit.of(rate, burst);
+        pins.apply();
+        Attached done = UdpLimitErrors.run(() -> {
+            RateLimit limit = RateLimit.of(rate, burst != null ? burst : RateLimit.defaultBurst(rate));
             FilterPins.checkName(filter.name);
             if (port != null && (port < 1 || port > 65535)) {
                 throw new IllegalArgumentException("--port must be 1-65535, got " + port);
+            }
+            if (follow && port == null) {
+                throw new IllegalArgumentException("--follow needs --port: the port to keep protected");
             }
             List<SocketRef> targets;
             if (pid != null) {
@@ -59,11 +83,11 @@ final class UdpLimitAttachCommand implements Callable<Integer> {
             } else {
                 throw new IllegalArgumentException("give --pid PID, --port PORT, or both");
             }
-            return UdpRateLimiter.attach(filter.name, targets, limit);
+            return new Attached(UdpRateLimiter.attach(filter.name, targets, limit, replace, follow), limit);
         });
-        for (Attachment a : done) {
+        for (Attachment a : done.attachments()) {
             spec.commandLine().getOut().printf("attached %s to pid %d fd %d port %d (%d pps, burst %d)%n",
-                    filter.name, a.pid(), a.fd(), a.port(), rate, burst);
+                    filter.name, a.pid(), a.fd(), a.port(), done.limit().ratePps(), done.limit().burst());
         }
         spec.commandLine().getOut().flush();
         return 0;

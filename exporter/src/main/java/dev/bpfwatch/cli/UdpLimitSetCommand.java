@@ -44,10 +44,14 @@ final class UdpLimitSetCommand implements Callable<Integer> {
     List<String> removals = new ArrayList<>();
 
     @Mixin
+    FilterPinPathOption pins;
+
+    @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() {
+        pins.apply();
         List<String> done = UdpLimitErrors.run(() -> {
             FilterPins.checkName(filter.name);
             // Parse everything before changing anything: one bad flag changes nothing.

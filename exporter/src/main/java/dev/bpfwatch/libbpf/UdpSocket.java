@@ -18,6 +18,9 @@ import jnr.ffi.Pointer;
 public final class UdpSocket implements AutoCloseable {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
+    private static final long SYS_IOCTL = 16;
+    /** ioctl on a socket: a new fd for the network namespace the socket lives in (Linux 4.9). */
+    private static final int SIOCGSKNS = 0x894C;
     private static final int SOL_SOCKET = 1;
     private static final int SO_TYPE = 3;
     private static final int SO_PROTOCOL = 38;
@@ -94,6 +97,23 @@ public final class UdpSocket implements AutoCloseable {
 
     int fd() {
         return fd;
+    }
+
+    /**
+     * Runs {@code work} on a thread inside the network namespace the socket
+     * belongs to (where it was created, whoever holds it now), found from
+     * the socket itself with SIOCGSKNS.
+     */
+    public <T> T inItsNetns(java.util.function.Supplier<T> work) {
+        long nsFd = Native.LIBC.syscall(SYS_IOCTL, fd, SIOCGSKNS, 0);
+        if (nsFd < 0) {
+            throw new LibbpfException("SIOCGSKNS on fd " + fdInOwner + " of pid " + pid, Native.errno());
+        }
+        try {
+            return NetworkNamespace.call(Path.of("/proc/self/fd/" + nsFd), work);
+        } finally {
+            Native.LIBC.close((int) nsFd);
+        }
     }
 
     private void requireUdp() {

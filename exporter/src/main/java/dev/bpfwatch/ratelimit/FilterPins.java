@@ -3,21 +3,32 @@ package dev.bpfwatch.ratelimit;
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.PinnedProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Where filters live in bpffs: /sys/fs/bpf/bpfwatch/udp-limit/NAME holds the
- * program ("prog") and each of its maps under the map's name. The pins keep
- * program and maps in the kernel after bpfwatch exits, and let any process
- * (status, set, the exporter) find them by name.
+ * Where filters live in bpffs: PIN_PATH/udp-limit/NAME (PIN_PATH is
+ * --bpf.pin-path, /sys/fs/bpf/bpfwatch by default) holds the program
+ * ("prog") and each of its maps under the map's name. The pins keep program
+ * and maps in the kernel after bpfwatch exits, and let any process (status,
+ * set, the exporter) find them by name.
  */
 public final class FilterPins {
-    public static final Path ROOT = Path.of("/sys/fs/bpf/bpfwatch/udp-limit");
+    public static final Path DEFAULT_PIN_PATH = Path.of("/sys/fs/bpf/bpfwatch");
+    static final String DIRECTORY = "udp-limit";
+    /**
+     * One per process, set from --bpf.pin-path before anything is pinned or
+     * looked up: a bpfwatch process (a CLI command, or `run`) works with one
+     * pin path, and passing it through every call of the API would change
+     * every caller for a value that never varies within a process.
+     */
+    private static volatile Path root = DEFAULT_PIN_PATH.resolve(DIRECTORY);
     static final String OBJECT = "/bpfwatch/configs/udp_ratelimit.bpf.o";
     static final String PROGRAM = "prog";
     static final String CONFIG = "udprl_config";
@@ -30,6 +41,16 @@ public final class FilterPins {
     private FilterPins() {
     }
 
+    /** Filters pin under {@code pinPath}/udp-limit from now on (the directory --bpf.pin-path names). */
+    public static void useRoot(Path pinPath) {
+        root = pinPath.resolve(DIRECTORY);
+    }
+
+    /** The directory every filter of this process has its own directory in. */
+    public static Path root() {
+        return root;
+    }
+
     /** Names become directory names: keep them to what a path and a label value take without escaping. */
     public static String checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}") || name.startsWith(".")) {
@@ -40,7 +61,7 @@ public final class FilterPins {
     }
 
     public static Path dir(String name) {
-        return ROOT.resolve(checkName(name));
+        return root().resolve(checkName(name));
     }
 
     public static boolean exists(String name) {
@@ -49,15 +70,30 @@ public final class FilterPins {
 
     /** Every filter pinned now; empty when bpffs or the directory is not there. */
     public static List<String> names() {
-        if (!Files.isDirectory(ROOT)) {
+        Path at = root();
+        if (!Files.isDirectory(at)) {
             return List.of();
         }
-        try (Stream<Path> dirs = Files.list(ROOT)) {
+        try (Stream<Path> dirs = Files.list(at)) {
             return dirs.filter(d -> Files.exists(d.resolve(PROGRAM)))
                     .map(d -> d.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             return List.of(); // removed while we listed: nothing to export
         }
+    }
+
+    /** The pinned filter whose program has this kernel id, if any. */
+    public static Optional<String> nameOfProgram(int programId) {
+        for (String name : names()) {
+            try (PinnedProgram p = PinnedProgram.open(dir(name).resolve(PROGRAM))) {
+                if (p.info().id() == programId) {
+                    return Optional.of(name);
+                }
+            } catch (RuntimeException e) {
+                // unpinned while we looked: not this one
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -16,7 +16,19 @@ import java.util.Map;
  */
 public record FilterSnapshot(String name, RateLimit defaultLimit, Map<Prefix, RateLimit> overrides,
                              List<Bucket> buckets, long passed, long dropped, long notIp,
-                             List<Attachment> attachments, long nowNs) {
+                             List<Attachment> attachments, long nowNs, int programId) {
+
+    /** A snapshot not tied to a loaded program (decoded from bytes alone): program id 0. */
+    public FilterSnapshot(String name, RateLimit defaultLimit, Map<Prefix, RateLimit> overrides,
+                          List<Bucket> buckets, long passed, long dropped, long notIp,
+                          List<Attachment> attachments, long nowNs) {
+        this(name, defaultLimit, overrides, buckets, passed, dropped, notIp, attachments, nowNs, 0);
+    }
+
+    /** The same state, knowing the kernel id of the filter's program (what sockets carry). */
+    FilterSnapshot withProgramId(int id) {
+        return new FilterSnapshot(name, defaultLimit, overrides, buckets, passed, dropped, notIp, attachments, nowNs, id);
+    }
 
     /**
      * @param totals      udprl_totals' value as a per-CPU lookup returns it: one

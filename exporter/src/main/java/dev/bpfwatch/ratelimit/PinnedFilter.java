@@ -124,7 +124,8 @@ public final class PinnedFilter implements AutoCloseable {
         // System.nanoTime() is CLOCK_MONOTONIC on Linux, the clock of
         // bpf_ktime_get_ns(), so it compares directly with tat_ns.
         long now = System.nanoTime();
-        return FilterSnapshot.decode(name, cfg, o, b, t, totals.valueStride(), a, now);
+        return FilterSnapshot.decode(name, cfg, o, b, t, totals.valueStride(), a, now)
+                .withProgramId(program.info().id());
     }
 
     @Override

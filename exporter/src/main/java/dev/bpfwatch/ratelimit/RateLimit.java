@@ -24,6 +24,16 @@ public record RateLimit(long ratePps, long burst) {
         return new RateLimit(ratePps, burst);
     }
 
+    /**
+     * The burst when none is given: one second's worth of the rate. Small
+     * enough that a flood gets at most one second of traffic through at
+     * once; large enough that a client's normal short bursts (a resolver's
+     * parallel queries) pass whole at any rate worth setting.
+     */
+    public static long defaultBurst(long ratePps) {
+        return Math.max(1, Math.min(ratePps, MAX_BURST));
+    }
+
     /** "RATE:BURST", as --override takes it. */
     public static RateLimit parse(String text) {
         String[] parts = text.split(":", -1);

@@ -5,6 +5,8 @@ import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -18,9 +20,21 @@ public final class UdpRateLimitCollector extends Collector implements Collector.
 
     private final String prefix;
     private final Supplier<List<FilterSnapshot>> source;
+    private final Supplier<Optional<Map<Integer, Long>>> socketsByProgram;
     private final int top;
 
     public UdpRateLimitCollector(String namespace, Supplier<List<FilterSnapshot>> source, int top) {
+        this(namespace, source, Optional::empty, top);
+    }
+
+    /**
+     * @param socketsByProgram program id -> how many UDP sockets carry it
+     *                         now, as the kernel says; empty when it cannot
+     *                         tell (then attached_sockets is not exported)
+     */
+    public UdpRateLimitCollector(String namespace, Supplier<List<FilterSnapshot>> source,
+                                 Supplier<Optional<Map<Integer, Long>>> socketsByProgram, int top) {
+        this.socketsByProgram = socketsByProgram;
         if (top < 0) {
             throw new IllegalArgumentException("top must be >= 0, got " + top);
         }
@@ -32,8 +46,11 @@ public final class UdpRateLimitCollector extends Collector implements Collector.
     @Override
     public List<MetricFamilySamples> collect() {
         Families f = new Families();
-        for (FilterSnapshot s : source.get()) {
+        List<FilterSnapshot> snapshots = source.get();
+        Optional<Map<Integer, Long>> sockets = snapshots.isEmpty() ? Optional.empty() : socketsByProgram.get();
+        for (FilterSnapshot s : snapshots) {
             add(f, s);
+            sockets.ifPresent(m -> f.attached.addMetric(List.of(s.name()), m.getOrDefault(s.programId(), 0L)));
         }
         return f.all();
     }
@@ -88,9 +105,12 @@ public final class UdpRateLimitCollector extends Collector implements Collector.
                 "Default limit in packets per second per destination IP (0: unlimited).", List.of("filter"));
         final GaugeMetricFamily burst = new GaugeMetricFamily(prefix + "burst",
                 "Default burst in packets per destination IP.", List.of("filter"));
+        final GaugeMetricFamily attached = new GaugeMetricFamily(prefix + "attached_sockets",
+                "UDP sockets that carry the filter now, in every network namespace, as the kernel says "
+                        + "(0: it protects nothing, e.g. its server restarted).", List.of("filter"));
 
         List<MetricFamilySamples> all() {
-            return new ArrayList<>(List.of(packets, totals, tokens, rate, burst));
+            return new ArrayList<>(List.of(packets, totals, tokens, rate, burst, attached));
         }
     }
 }

@@ -5,23 +5,40 @@ import dev.bpfwatch.agent.Module;
 import dev.bpfwatch.agent.ModuleFactory;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Exports the UDP rate-limit filters pinned under {@link FilterPins#ROOT}.
- * It loads nothing: filters are made by `bpfwatch udp-limit attach` or the
+ * Exports the UDP rate-limit filters pinned under {@link FilterPins#root()}.
+ * It loads no filter: filters are made by `bpfwatch udp-limit attach` or the
  * Java API and outlive the agent, so the module looks for pins at every
- * scrape and a filter attached after start-up shows up at the next one.
+ * scrape and a filter attached after start-up shows up at the next one. It
+ * loads the udp_sockets iterator, to say from the kernel how many sockets
+ * carry each filter (a restarted server's new socket carries none).
  */
 public final class UdpRateLimitModule implements Module {
     static final String NAME = "udp_ratelimit";
     private static final Logger LOG = Logger.getLogger(UdpRateLimitModule.class.getName());
 
-    private final List<Collector> collectors;
+    /** How often `run` looks for new sockets on --follow ports: the longest a restarted server goes unprotected. */
+    public static final Duration FOLLOW_INTERVAL = Duration.ofSeconds(1);
 
-    private UdpRateLimitModule(List<Collector> collectors) {
+    private final List<Collector> collectors;
+    private final UdpSocketWalker walker;
+    private final ScheduledExecutorService follower;
+
+    private UdpRateLimitModule(List<Collector> collectors, UdpSocketWalker walker, ScheduledExecutorService follower) {
         this.collectors = collectors;
+        this.walker = walker;
+        this.follower = follower;
     }
 
     public static ModuleFactory factory() {
@@ -30,6 +47,11 @@ public final class UdpRateLimitModule implements Module {
 
     /** @param top how many destination IPs per filter get their own series */
     public static ModuleFactory factory(int top) {
+        return factory(top, FOLLOW_INTERVAL);
+    }
+
+    /** @param followInterval how often to look for new sockets on --follow ports */
+    public static ModuleFactory factory(int top, Duration followInterval) {
         return new ModuleFactory() {
             @Override
             public String name() {
@@ -38,10 +60,57 @@ public final class UdpRateLimitModule implements Module {
 
             @Override
             public Module start(AgentContext context) {
-                return new UdpRateLimitModule(List.of(
-                        new UdpRateLimitCollector(context.namespace(), UdpRateLimitModule::readPinned, top)));
+                UdpSocketWalker walker = loadWalker();
+                Supplier<Optional<Map<Integer, Long>>> sockets = walker == null ? Optional::empty
+                        : () -> socketsByProgram(walker);
+                return new UdpRateLimitModule(List.of(new UdpRateLimitCollector(context.namespace(),
+                        UdpRateLimitModule::readPinned, sockets, top)), walker,
+                        walker == null ? null : startFollower(walker, followInterval));
             }
         };
+    }
+
+    private static UdpSocketWalker loadWalker() {
+        try {
+            return UdpSocketWalker.load();
+        } catch (RuntimeException e) {
+            LOG.warning("udp_ratelimit: cannot list UDP sockets with iter/udp (Linux 5.9+), so "
+                    + "attached_sockets is not exported: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static ScheduledExecutorService startFollower(UdpSocketWalker walker, Duration interval) {
+        FilterFollower follower = new FilterFollower(walker);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bpfwatch-udp-follow");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                follower.followOnce();
+            } catch (RuntimeException e) {
+                LOG.warning("udp_ratelimit: following --follow ports failed this time: " + e.getMessage());
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return timer;
+    }
+
+    /** Program id -> sockets carrying it, over every network namespace; empty if the walk fails. */
+    static Optional<Map<Integer, Long>> socketsByProgram(UdpSocketWalker walker) {
+        try {
+            Map<Integer, Long> counts = new HashMap<>();
+            for (UdpSocketRecord r : walker.walkHost().values()) {
+                if (r.hasFilter() && r.filterProgramId() != 0) {
+                    counts.merge(r.filterProgramId(), 1L, Long::sum);
+                }
+            }
+            return Optional.of(counts);
+        } catch (RuntimeException e) {
+            LOG.warning("udp_ratelimit: UDP socket walk failed: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Every pinned filter's snapshot; one that cannot be read is skipped, never the whole scrape. */
@@ -70,6 +139,17 @@ public final class UdpRateLimitModule implements Module {
 
     @Override
     public void close() {
-        // nothing loaded, nothing to unload: the filters belong to their sockets
+        // The filters belong to their sockets and stay; only the follower and the socket walker are ours.
+        if (follower != null) {
+            follower.shutdownNow();
+            try {
+                follower.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (walker != null) {
+            walker.close();
+        }
     }
 }

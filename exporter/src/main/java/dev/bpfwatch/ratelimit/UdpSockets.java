@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,9 @@ import java.util.stream.Stream;
  * lists the sockets of PID's network namespace by inode and local port, and
  * /proc/PID/fd links each fd to "socket:[inode]". Reading the net tables
  * through the process, not /proc/self, finds sockets in other namespaces too.
+ * Sockets by port over the whole host come from the kernel itself
+ * ({@link UdpSocketWalker}): a namespace's table is only readable through a
+ * process that lives in it.
  */
 public final class UdpSockets {
     private static final Pattern SOCKET_LINK = Pattern.compile("socket:\\[(\\d+)]");
@@ -57,13 +63,49 @@ public final class UdpSockets {
         return found;
     }
 
-    /** Every UDP socket bound to {@code port} in this network namespace, each once, with one process holding it. */
+    /**
+     * Every UDP socket bound to {@code port} in any network namespace of the
+     * host (containers included), each once, with one process holding it.
+     * Sockets are listed by the kernel (iter/udp in each namespace), then
+     * found in the processes' fd tables by inode.
+     */
     public static List<SocketRef> onPort(int port) {
-        Map<Long, Integer> udp = portsByInode(PROC.resolve("self"), "udp");
-        udp.values().removeIf(p -> p != port);
-        if (udp.isEmpty()) {
-            throw new TargetException("no UDP socket is bound to port " + port);
+        try (UdpSocketWalker walker = UdpSocketWalker.load()) {
+            return onPort(port, walker.walkHost().values());
         }
+    }
+
+    static List<SocketRef> onPort(int port, Collection<UdpSocketRecord> hostSockets) {
+        Set<Long> bound = new HashSet<>();
+        Set<Long> namespaces = new TreeSet<>();
+        for (UdpSocketRecord r : hostSockets) {
+            if (r.port() == port) {
+                bound.add(r.inode());
+                namespaces.add(r.netns());
+            }
+        }
+        if (bound.isEmpty()) {
+            throw new TargetException("no UDP socket is bound to port " + port + " in any network namespace");
+        }
+        Holders found = holders(bound, port);
+        Map<Long, SocketRef> byInode = found.byInode();
+        TargetException denied = found.denied();
+        if (byInode.isEmpty() && denied != null) {
+            throw denied;
+        }
+        if (byInode.isEmpty()) {
+            throw new TargetException("UDP port " + port + " is bound (network namespace(s) " + namespaces
+                    + "), but no process visible here holds the socket");
+        }
+        return new ArrayList<>(byInode.values());
+    }
+
+    /** Sockets found in fd tables, and a permission error met on the way (null if none). */
+    record Holders(Map<Long, SocketRef> byInode, TargetException denied) {
+    }
+
+    /** For each of these socket inodes, one process holding it and its fd there; sockets nobody visible holds are missing. */
+    static Holders holders(Set<Long> inodes, int port) {
         Map<Long, SocketRef> byInode = new LinkedHashMap<>();
         TargetException denied = null;
         for (Path proc : processes()) {
@@ -78,19 +120,13 @@ public final class UdpSockets {
                 continue;
             }
             for (Map.Entry<Long, Integer> e : fds.entrySet()) {
-                if (udp.containsKey(e.getKey())) {
+                if (inodes.contains(e.getKey())) {
                     // A socket inherited over fork is one socket: one filter, attached once.
                     byInode.putIfAbsent(e.getKey(), new SocketRef(pid, e.getValue(), e.getKey(), port));
                 }
             }
         }
-        if (byInode.isEmpty() && denied != null) {
-            throw denied;
-        }
-        if (byInode.isEmpty()) {
-            throw new TargetException("UDP port " + port + " is bound, but no process visible here holds the socket");
-        }
-        return new ArrayList<>(byInode.values());
+        return new Holders(byInode, denied);
     }
 
     /** The fd number under which this process holds the socket with that inode. */

@@ -47,7 +47,7 @@ class DeployFilesTest {
         assertEquals(0, r.exitCode(), r.output());
         List<String> alerts = alertNames();
         for (String a : List.of("BpfwatchListenDropsRising", "BpfwatchAcceptQueueNearlyFull", "BpfwatchMapNearlyFull",
-                "BpfwatchUdpLimiterDropping", "BpfwatchConfigFailed")) {
+                "BpfwatchUdpLimiterDropping", "BpfwatchUdpFilterProtectsNothing", "BpfwatchConfigFailed")) {
             assertTrue(alerts.contains(a), a + " in " + alerts);
         }
     }

@@ -49,6 +49,7 @@ class PrometheusScrapeTest {
     @Test
     void prometheusSeesTheListenDropsTheTestCaused(@TempDir Path tmp) throws IOException {
         String filter = "prom-it-" + ProcessHandle.current().pid();
+        String orphan = "prom-it-orphan-" + ProcessHandle.current().pid();
         // the embedded default, with --bpf.stats for the run-time panels
         AgentOptions options = AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)).withBpfStats(true);
         try (Agent agent = Agent.start(options);
@@ -84,15 +85,28 @@ class PrometheusScrapeTest {
                 Loopback.sendUdp("127.0.0.2", udpPort, 50, 16);
                 await(prom, udpDrops, "the limiter's drops", v -> v >= 40);
 
+                // A filter whose socket closed (its server exited): attached to nothing, as the kernel says.
+                try (DatagramChannel closing = DatagramChannel.open()) {
+                    closing.bind(new InetSocketAddress("127.0.0.1", 0));
+                    ChannelFilter.attach(closing, orphan, RateLimit.of(10, 5));
+                }
+                await(prom, "bpfwatch_udp_ratelimit_attached_sockets{filter=\"" + orphan + "\"}",
+                        "the closed socket's filter attached to nothing", v -> v == 0);
+                assertEquals(1.0, prom.query("bpfwatch_udp_ratelimit_attached_sockets{filter=\"" + filter + "\"}")
+                        .stream().mapToDouble(PrometheusScrapeTest::value).sum(), "the live filter is on its socket");
+
                 checkDashboard(prom);
-                checkRules(prom, slow.port(), filter);
+                checkRules(prom, slow.port(), filter, orphan);
             }
         } finally {
-            if (FilterPins.exists(filter)) {
-                UdpRateLimiter.detach(filter, null, false);
+            for (String f : List.of(filter, orphan)) {
+                if (FilterPins.exists(f)) {
+                    UdpRateLimiter.detach(f, null, false);
+                }
             }
         }
         assertFalse(FilterPins.exists(filter), "filter pins removed");
+        assertFalse(FilterPins.exists(orphan), "filter pins removed");
     }
 
     /** deploy/prometheus/prometheus.yml with its target and intervals changed, and the rules file beside it. */
@@ -152,7 +166,7 @@ class PrometheusScrapeTest {
 
     /** The rules load and evaluate without error, and the alerts this test provokes are pending or firing. */
     @SuppressWarnings("unchecked")
-    private static void checkRules(PrometheusServer prom, int listenerPort, String filter) {
+    private static void checkRules(PrometheusServer prom, int listenerPort, String filter, String orphan) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         List<String> missing = List.of();
         while (System.nanoTime() < deadline) {
@@ -175,7 +189,8 @@ class PrometheusScrapeTest {
             missing = new ArrayList<>();
             for (String want : List.of("BpfwatchListenDropsRising/" + listenerPort + "//",
                     "BpfwatchAcceptQueueNearlyFull/" + listenerPort + "//",
-                    "BpfwatchUdpLimiterDropping//127.0.0.2/" + filter)) {
+                    "BpfwatchUdpLimiterDropping//127.0.0.2/" + filter,
+                    "BpfwatchUdpFilterProtectsNothing///" + orphan)) {
                 if (!active.contains(want)) {
                     missing.add(want);
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
+import dev.bpfwatch.testing.ForeignUdpReceiver;
 import dev.bpfwatch.testing.Loopback;
 import dev.bpfwatch.testing.Scrape;
 import java.net.InetSocketAddress;
@@ -48,6 +49,36 @@ class UdpRateLimitModuleTest {
                 UdpRateLimiter.detach(name, null, false);
             }
             assertFalse(FilterPins.exists(name), "pins removed");
+        }
+    }
+
+    /**
+     * attached_sockets comes from the kernel: 1 while the protected server
+     * runs, 0 once it exited (its socket closed), though udprl_sockets still
+     * records the attachment.
+     */
+    @Test
+    void attachedSocketsFollowsTheKernelNotTheRecord() {
+        String name = "test-attached-" + ProcessHandle.current().pid();
+        String series = "bpfwatch_udp_ratelimit_attached_sockets{filter=\"" + name + "\",}";
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)),
+                List.of(UdpRateLimitModule.factory()))) {
+            try (ForeignUdpReceiver server = ForeignUdpReceiver.start()) {
+                UdpRateLimiter.attach(name, UdpSockets.ofProcess(server.pid(), server.port()), RateLimit.of(10, 5));
+                String text = Scrape.metrics(agent.port());
+                assertTrue(text.contains(series + " 1.0\n"), text);
+                server.close();
+                ProcessHandle.of(server.pid()).ifPresent(p -> p.onExit().join());
+            }
+            String text = Scrape.metrics(agent.port());
+            assertTrue(text.contains(series + " 0.0\n"), text);
+            try (PinnedFilter f = PinnedFilter.open(name)) {
+                assertEquals(1, f.attachments().size(), "the record stays; the kernel says it protects nothing");
+            }
+        } finally {
+            if (FilterPins.exists(name)) {
+                UdpRateLimiter.detach(name, null, false);
+            }
         }
     }
 }
