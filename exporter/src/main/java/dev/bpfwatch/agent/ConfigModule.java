@@ -46,9 +46,9 @@ public final class ConfigModule implements Module {
     /** Pages of ring per CPU for each perf_event_array counter: 256 KiB, room for bursts between polls. */
     private static final int EVENT_RING_PAGES = 64;
 
-    /** What happened to each program at start: attached, or why not. */
     private static final int EOPNOTSUPP = 95;
 
+    /** What happened to each program at start: attached, or why not. */
     public record ProgramState(BpfProgram program, boolean attached, String error) {
     }
 
