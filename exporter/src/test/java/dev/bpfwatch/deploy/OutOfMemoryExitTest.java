@@ -49,17 +49,7 @@ class OutOfMemoryExitTest {
 
     @Test
     void outOfMemoryInAScrapeEndsTheAgentNonZeroWithinSeconds() throws Exception {
-        ConfigDir.with(dir, "big", "big_map", """
-                metrics:
-                  counters:
-                    - name: big_counter_total
-                      help: a large map
-                      labels:
-                        - name: key
-                          size: 8
-                          decoders:
-                            - name: uint
-                """);
+        ConfigDir.bigCounter(dir);
         try (AgentProcess agent = AgentProcess.launch(Launcher.inRepo(), Map.of("BPFWATCH_JAVA_OPTS", SMALL_HEAP),
                 "--config.dir=" + dir, "--bpf.pin-path=" + pins, "--metrics.max-series=" + 2 * ENTRIES)) {
             try (BpfMap map = BpfMap.openPinned(pins.resolve("big/big_counter_total").toString())) {

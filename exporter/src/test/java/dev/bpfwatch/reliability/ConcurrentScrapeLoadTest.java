@@ -49,17 +49,7 @@ class ConcurrentScrapeLoadTest {
 
     @Test
     void fiftyScrapersShareCollectionsWithoutErrorsOrHeapGrowth() throws Exception {
-        ConfigDir.with(dir, "big", "big_map", """
-                metrics:
-                  counters:
-                    - name: big_counter_total
-                      help: a large map
-                      labels:
-                        - name: key
-                          size: 8
-                          decoders:
-                            - name: uint
-                """);
+        ConfigDir.bigCounter(dir);
         // The agent runs in its own JVM, as in production: its heap is measured apart from the
         // test's 50 HTTP clients, whose buffers would otherwise swamp the figure.
         try (AgentProcess agent = AgentProcess.start("--config.dir=" + dir, "--bpf.pin-path=" + pins,

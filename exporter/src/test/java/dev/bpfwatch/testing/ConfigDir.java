@@ -21,4 +21,19 @@ public final class ConfigDir {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Config "big": programs/testdata/big_map.bpf.c's u64 counters keyed by a u64, one series per entry. */
+    public static Path bigCounter(Path dir) {
+        return with(dir, "big", "big_map", """
+                metrics:
+                  counters:
+                    - name: big_counter_total
+                      help: a large map
+                      labels:
+                        - name: key
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+    }
 }
