@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bpfwatch.testing.CliRun;
 import dev.bpfwatch.testing.TestNetns;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,18 +42,7 @@ class AllNamespacesAttachTest {
                 assertEquals(port, carrying.get(0).port());
 
                 // 20 datagrams from inside the namespace: the burst of 5 passes.
-                TestNetns.Started sender = ns.python("udpsend", null, String.join("\n",
-                        "import socket",
-                        "c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
-                        "for i in range(20):",
-                        "    c.sendto(b'x', ('127.0.0.1', " + port + "))",
-                        "print('sent', flush=True)"));
-                assertTrue(sender.process().waitFor(30, TimeUnit.SECONDS));
-                try (PinnedFilter f = PinnedFilter.open(name)) {
-                    Bucket b = f.snapshot().bucket("127.0.0.1");
-                    assertEquals(5, b.passed());
-                    assertEquals(15, b.dropped());
-                }
+                BurstCheck.twentyDatagramsPassFive(ns, port, name);
             } finally {
                 if (FilterPins.exists(name)) {
                     UdpRateLimiter.detach(name, null, false);
