@@ -174,17 +174,19 @@ public final class BpfMap implements AutoCloseable {
 
     public Optional<byte[]> lookup(byte[] key) {
         checkKey(key);
-        Pointer k = copyIn(key);
-        Pointer v = Memory.allocateDirect(Native.RUNTIME, lookupValueSize());
-        int rc = life.useInt(this, () -> Native.BPF.bpf_map_lookup_elem(fd, k, v));
-        if (rc < 0) {
-            int err = Native.errnoOf(rc);
-            if (err == ENOENT) {
-                return Optional.empty();
+        try (NativeBuffer k = NativeBuffer.allocate(key.length);
+                NativeBuffer v = NativeBuffer.allocate(lookupValueSize())) {
+            k.pointer().put(0, key, 0, key.length);
+            int rc = life.useInt(this, () -> Native.BPF.bpf_map_lookup_elem(fd, k.pointer(), v.pointer()));
+            if (rc < 0) {
+                int err = Native.errnoOf(rc);
+                if (err == ENOENT) {
+                    return Optional.empty();
+                }
+                throw new LibbpfException("lookup in map " + name, err);
             }
-            throw new LibbpfException("lookup in map " + name, err);
+            return Optional.of(copyOut(v.pointer(), lookupValueSize()));
         }
-        return Optional.of(copyOut(v, lookupValueSize()));
     }
 
     public void update(byte[] key, byte[] value, long flags) {
@@ -308,9 +310,15 @@ public final class BpfMap implements AutoCloseable {
     private List<Entry> entriesKeyByKeyInLife() {
         List<Entry> out = new ArrayList<>();
         java.util.Set<ByteBuffer> seen = new java.util.HashSet<>();
-        Pointer key = Memory.allocateDirect(Native.RUNTIME, keySize);
-        Pointer next = Memory.allocateDirect(Native.RUNTIME, keySize);
-        Pointer value = Memory.allocateDirect(Native.RUNTIME, lookupValueSize());
+        try (NativeBuffer keyBuffer = NativeBuffer.allocate(keySize);
+                NativeBuffer nextBuffer = NativeBuffer.allocate(keySize);
+                NativeBuffer valueBuffer = NativeBuffer.allocate(lookupValueSize())) {
+            return walk(out, seen, keyBuffer.pointer(), nextBuffer.pointer(), valueBuffer.pointer());
+        }
+    }
+
+    private List<Entry> walk(List<Entry> out, java.util.Set<ByteBuffer> seen, Pointer key, Pointer next,
+            Pointer value) {
         Pointer current = null;
         // Each restart re-walks what was read: allow a few of them, then give the partial result.
         long steps = 4L * maxEntries + 16;
@@ -352,52 +360,96 @@ public final class BpfMap implements AutoCloseable {
         int valueBytes = lookupValueSize();
         int chunk = Math.max(1, Math.min(BATCH_CHUNK, maxEntries));
         int tokenSize = Math.max(keySize, 8);
-        Pointer inBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
-        Pointer outBatch = Memory.allocateDirect(Native.RUNTIME, tokenSize);
-        Pointer count = Memory.allocateDirect(Native.RUNTIME, 4);
-        Pointer keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
-        Pointer values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
-        // Sized by the last read (plus room to grow), else one chunk, and grown
-        // by doubling: a large map that holds few entries costs little, and a
-        // steady one is read without a copy.
-        int expected = (int) Math.min(maxEntries, Math.max(chunk, lastCount + lastCount / 8L));
-        byte[] keyArray = new byte[expected * keySize];
-        byte[] valueArray = new byte[expected * valueBytes];
-        int total = 0;
-        boolean first = true;
-        while (true) {
-            count.putInt(0, chunk);
-            int rc = Native.BPF.bpf_map_lookup_batch(fd, first ? null : inBatch, outBatch, keys, values, count, null);
-            int err = rc < 0 ? Native.errnoOf(rc) : 0;
-            if (err != 0 && err != ENOENT) {
-                if (err == ENOSPC && chunk < Integer.MAX_VALUE / 2) {
-                    // One hash bucket holds more entries than the chunk: grow and retry the same bucket.
-                    chunk *= 2;
-                    keys = Memory.allocateDirect(Native.RUNTIME, (long) chunk * keySize);
-                    values = Memory.allocateDirect(Native.RUNTIME, (long) chunk * valueBytes);
-                    continue;
+        try (NativeBuffer inBatch = NativeBuffer.allocate(tokenSize);
+                NativeBuffer outBatch = NativeBuffer.allocate(tokenSize);
+                NativeBuffer count = NativeBuffer.allocate(4);
+                BatchBuffers chunkBuffers = new BatchBuffers(chunk, keySize, valueBytes)) {
+            // Sized by the last read (plus room to grow), else one chunk, and grown
+            // by doubling: a large map that holds few entries costs little, and a
+            // steady one is read without a copy.
+            int expected = (int) Math.min(maxEntries, Math.max(chunk, lastCount + lastCount / 8L));
+            byte[] keyArray = new byte[expected * keySize];
+            byte[] valueArray = new byte[expected * valueBytes];
+            int total = 0;
+            boolean first = true;
+            while (true) {
+                count.pointer().putInt(0, chunkBuffers.chunk());
+                int rc = Native.BPF.bpf_map_lookup_batch(fd, first ? null : inBatch.pointer(), outBatch.pointer(),
+                        chunkBuffers.keys(), chunkBuffers.values(), count.pointer(), null);
+                int err = rc < 0 ? Native.errnoOf(rc) : 0;
+                if (err != 0 && err != ENOENT) {
+                    if (err == ENOSPC && chunkBuffers.chunk() < Integer.MAX_VALUE / 2) {
+                        // One hash bucket holds more entries than the chunk: grow and retry the same bucket.
+                        chunkBuffers.grow();
+                        continue;
+                    }
+                    if (first && (err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP)) {
+                        return Optional.empty();
+                    }
+                    throw new LibbpfException("batch lookup in map " + name, err);
                 }
-                if (first && (err == EINVAL || err == ENOTSUPP || err == EOPNOTSUPP)) {
-                    return Optional.empty();
+                int n = count.pointer().getInt(0);
+                int capacity = keyArray.length / keySize;
+                if (total + n > capacity) {
+                    int grown = (int) Math.max(total + n, Math.min(2L * capacity, maxEntries));
+                    keyArray = java.util.Arrays.copyOf(keyArray, grown * keySize);
+                    valueArray = java.util.Arrays.copyOf(valueArray, grown * valueBytes);
                 }
-                throw new LibbpfException("batch lookup in map " + name, err);
+                chunkBuffers.keys().get(0, keyArray, total * keySize, n * keySize);
+                chunkBuffers.values().get(0, valueArray, total * valueBytes, n * valueBytes);
+                total += n;
+                if (err == ENOENT) {
+                    lastCount = total;
+                    return Optional.of(new PackedEntries(keyArray, valueArray, total, keySize, valueBytes));
+                }
+                outBatch.pointer().transferTo(0, inBatch.pointer(), 0, tokenSize);
+                first = false;
             }
-            int n = count.getInt(0);
-            int capacity = keyArray.length / keySize;
-            if (total + n > capacity) {
-                int grown = (int) Math.max(total + n, Math.min(2L * capacity, maxEntries));
-                keyArray = java.util.Arrays.copyOf(keyArray, grown * keySize);
-                valueArray = java.util.Arrays.copyOf(valueArray, grown * valueBytes);
-            }
-            keys.get(0, keyArray, total * keySize, n * keySize);
-            values.get(0, valueArray, total * valueBytes, n * valueBytes);
-            total += n;
-            if (err == ENOENT) {
-                lastCount = total;
-                return Optional.of(new PackedEntries(keyArray, valueArray, total, keySize, valueBytes));
-            }
-            outBatch.transferTo(0, inBatch, 0, tokenSize);
-            first = false;
+        }
+    }
+
+    /** The keys and values one batch call fills, grown when a hash bucket does not fit. */
+    private static final class BatchBuffers implements AutoCloseable {
+        private final int keySize;
+        private final int valueBytes;
+        private int chunk;
+        private NativeBuffer keys;
+        private NativeBuffer values;
+
+        BatchBuffers(int chunk, int keySize, int valueBytes) {
+            this.keySize = keySize;
+            this.valueBytes = valueBytes;
+            this.chunk = chunk;
+            allocate();
+        }
+
+        private void allocate() {
+            keys = NativeBuffer.allocate((long) chunk * keySize);
+            values = NativeBuffer.allocate((long) chunk * valueBytes);
+        }
+
+        void grow() {
+            close();
+            chunk *= 2;
+            allocate();
+        }
+
+        int chunk() {
+            return chunk;
+        }
+
+        Pointer keys() {
+            return keys.pointer();
+        }
+
+        Pointer values() {
+            return values.pointer();
+        }
+
+        @Override
+        public void close() {
+            keys.close();
+            values.close();
         }
     }
 
@@ -501,8 +553,12 @@ public final class BpfMap implements AutoCloseable {
         int btfValueTypeId;
 
         static MapInfo read(int fd) {
-            Pointer info = Memory.allocateDirect(Native.RUNTIME, SIZE, true);
-            Pointer len = Memory.allocateDirect(Native.RUNTIME, 4);
+            try (NativeBuffer infoBuffer = NativeBuffer.zeroed(SIZE); NativeBuffer lenBuffer = NativeBuffer.allocate(4)) {
+                return read(fd, infoBuffer.pointer(), lenBuffer.pointer());
+            }
+        }
+
+        private static MapInfo read(int fd, Pointer info, Pointer len) {
             len.putInt(0, SIZE);
             int rc = Native.BPF.bpf_obj_get_info_by_fd(fd, info, len);
             if (rc < 0) {

@@ -3,6 +3,7 @@ package dev.bpfwatch.libbpf;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
@@ -14,6 +15,13 @@ public interface LibcNative {
     @ssize_t long read(int fd, @Out Pointer buf, @size_t long count);
 
     int close(int fd);
+
+    /** malloc(3), calloc(3), free(3): for {@link NativeBuffer}, freed when the call is done. */
+    @intptr_t long malloc(@size_t long size);
+
+    @intptr_t long calloc(@size_t long count, @size_t long size);
+
+    void free(@intptr_t long address);
 
     int vsnprintf(@Out Pointer buf, @size_t long size, @In Pointer format, Pointer vaList);
 

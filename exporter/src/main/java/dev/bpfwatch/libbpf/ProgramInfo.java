@@ -37,8 +37,12 @@ public record ProgramInfo(int id, int type, String tag, String name, long runTim
     }
 
     static ProgramInfo read(int fd) {
-        Pointer info = Memory.allocateDirect(Native.RUNTIME, SIZE, true);
-        Pointer len = Memory.allocateDirect(Native.RUNTIME, 4);
+        try (NativeBuffer infoBuffer = NativeBuffer.zeroed(SIZE); NativeBuffer lenBuffer = NativeBuffer.allocate(4)) {
+            return read(fd, infoBuffer.pointer(), lenBuffer.pointer());
+        }
+    }
+
+    private static ProgramInfo read(int fd, Pointer info, Pointer len) {
         len.putInt(0, SIZE);
         int rc = Native.BPF.bpf_obj_get_info_by_fd(fd, info, len);
         if (rc < 0) {

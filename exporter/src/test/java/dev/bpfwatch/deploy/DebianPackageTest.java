@@ -98,7 +98,7 @@ class DebianPackageTest {
                 "Package", "bpfwatch",
                 "Version", pomVersion().replace('-', '~'),
                 "Architecture", "all",
-                "Depends", "openjdk-17-jre-headless | java17-runtime-headless, libbpf1");
+                "Depends", "openjdk-17-jre-headless (>= 17.0.9) | java17-runtime-headless, libbpf1");
         want.forEach((field, value) ->
                 assertEquals(value, Command.ok("dpkg-deb", "--field", deb.toString(), field).out().strip(), field));
         Path control = dir.resolve("control");

@@ -227,7 +227,7 @@ class DeployFilesTest {
         assertTrue(exec.startsWith("ExecStart=/usr/bin/bpfwatch run "), exec);
         // the Makefile's JAVA_OPTS (make run, make bench) come from the launcher, not a copy
         String launcher = RepoFiles.read("bin/bpfwatch");
-        assertTrue(launcher.contains("\nAGENT_OPTS=\"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError\"\n"),
+        assertTrue(launcher.contains("\nAGENT_OPTS=\"-XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=5000\"\n"),
                 "the agent's shipped flags");
         assertTrue(RepoFiles.read("Makefile").contains("AGENT_OPTS := $(shell sed -n 's/^AGENT_OPTS="), "Makefile reads them");
     }
