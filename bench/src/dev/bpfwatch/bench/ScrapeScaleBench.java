@@ -29,9 +29,11 @@ final class ScrapeScaleBench {
                 + "as java.util.zip does) to /dev/null; **C batch read**: the read alone. **Agent full scrape**: "
                 + "GET /metrics with curl (Accept text/plain, OpenMetrics, or Accept-Encoding: gzip), body read to "
                 + "/dev/null; **read alone**: `BpfMap.readPacked()` on the pin in a JVM with the same flags "
-                + "(`ReadOnlyTiming`). Medians of 5 runs after 3 warm-ups (the read alone: 8 warm-ups; a fresh JVM).");
-        s.method("**RSS**: VmRSS of the agent after 30 scrapes at 1/s (after the timed ones); then the agent with the "
-                + "default config and 50 concurrent curl loops (gzip) for 60 s.");
+                + "(`ReadOnlyTiming`). Medians of 5 runs after 3 warm-ups, the C floor and the agent taking turns one "
+                + "run each, so that drift on the machine falls on both (the read alone: 8 warm-ups; a fresh JVM).");
+        s.method("**RSS**: VmRSS of the agent after scrapes (gzip) once a second for 10 minutes at 100k, 1 minute "
+                + "at 1M (after the timed ones); then the agent with the default config and 50 concurrent curl loops "
+                + "(gzip) for 60 s, read as the loops end.");
         String out = Proc.run(List.of("env", "JAR=" + jar, "BUILD=" + build, "JAVA_OPTS=" + javaOpts,
                 build.getParent().resolve("scrape-scale.sh").toString()), 3600);
         for (String line : out.split("\n")) {
