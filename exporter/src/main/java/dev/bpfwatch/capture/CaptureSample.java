@@ -52,6 +52,16 @@ public record CaptureSample(long monotonicNs, int ifindex, int rxQueue, XdpActio
                 Arrays.copyOfRange(buf, offset + HEADER, offset + HEADER + captured));
     }
 
+    /** A sample as a capture program would emit it for a frame of {@code length} zero bytes, timed now. */
+    static byte[] synthetic(XdpAction action, int length) {
+        byte[] raw = new byte[HEADER + length];
+        U64.set(raw, OFF_TIME, System.nanoTime());
+        U32.set(raw, OFF_ACTION, action.slot());
+        U32.set(raw, OFF_LENGTH, length);
+        U32.set(raw, OFF_CAPTURED, length);
+        return raw;
+    }
+
     // Field readers for a sample left in place (the capture's hot path copies nothing).
 
     /**

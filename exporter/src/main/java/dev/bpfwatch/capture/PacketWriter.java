@@ -19,6 +19,13 @@ public interface PacketWriter extends AutoCloseable {
 
     void flush() throws IOException;
 
+    /**
+     * A writer of the same format and snap length whose bytes go nowhere: the capture runs
+     * synthetic samples through it before the first packet, so the JIT has compiled this
+     * writer's path by the time a flood arrives.
+     */
+    PacketWriter discardingTwin() throws IOException;
+
     @Override
     void close() throws IOException;
 }

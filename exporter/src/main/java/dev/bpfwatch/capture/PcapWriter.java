@@ -16,8 +16,11 @@ public final class PcapWriter extends StreamPacketWriter {
     /** One record header, reused: a capture writes from one thread at a time. */
     private final ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
 
+    private final int snaplen;
+
     public PcapWriter(OutputStream out, int snaplen) throws IOException {
         super(out);
+        this.snaplen = snaplen;
         ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
                 .putInt(snaplen).putInt(LINKTYPE_ETHERNET);
@@ -32,5 +35,10 @@ public final class PcapWriter extends StreamPacketWriter {
                 .putInt(captured).putInt(frameLength);
         out.write(record.array());
         out.write(buf, offset, captured);
+    }
+
+    @Override
+    public PacketWriter discardingTwin() throws IOException {
+        return new PcapWriter(discarding(), snaplen);
     }
 }

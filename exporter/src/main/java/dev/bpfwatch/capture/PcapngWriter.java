@@ -29,8 +29,11 @@ public final class PcapngWriter extends StreamPacketWriter {
     private final ByteBuffer head = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer tail = ByteBuffer.allocate(OPTIONS + 4).order(ByteOrder.LITTLE_ENDIAN);
 
+    private final int snaplen;
+
     public PcapngWriter(OutputStream out, int snaplen) throws IOException {
         super(out);
+        this.snaplen = snaplen;
         ByteBuffer shb = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
         shb.putInt(SHB).putInt(28).putInt(BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0)
                 .putLong(-1L) // section length unknown: we stream
@@ -63,5 +66,10 @@ public final class PcapngWriter extends StreamPacketWriter {
         tail.putShort((short) OPT_END).putShort((short) 0);
         tail.putInt(total);
         out.write(tail.array());
+    }
+
+    @Override
+    public PacketWriter discardingTwin() throws IOException {
+        return new PcapngWriter(discarding(), snaplen);
     }
 }

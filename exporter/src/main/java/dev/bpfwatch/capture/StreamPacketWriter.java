@@ -11,6 +11,11 @@ abstract class StreamPacketWriter implements PacketWriter {
         this.out = out;
     }
 
+    /** Buffered as the command buffers its output, so the twin's calls take the same paths. */
+    static OutputStream discarding() {
+        return new java.io.BufferedOutputStream(OutputStream.nullOutputStream(), 1 << 16);
+    }
+
     @Override
     public void flush() throws IOException {
         out.flush();

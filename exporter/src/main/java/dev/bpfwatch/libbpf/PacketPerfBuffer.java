@@ -60,7 +60,9 @@ public final class PacketPerfBuffer implements AutoCloseable {
     private final SampleSink sink;
     private final LongConsumer onLost;
     private final Thread poller;
-    private byte[] chunk = new byte[1 << 16];
+    /** Bytes of a ring read before its space is handed back: at least one record (at most 64 KiB). */
+    private static final int STEP = 256 * 1024;
+    private final byte[] chunk = new byte[STEP];
     private volatile boolean closing;
     private boolean freed;
 
@@ -167,6 +169,11 @@ public final class PacketPerfBuffer implements AutoCloseable {
      * hand the space back by moving data_tail. x86-64 keeps loads in order
      * and stores after loads, and each native access here is a call the JIT
      * does not reorder, which is the ordering the ring needs.
+     *
+     * <p>A backlog is read {@link #STEP} bytes at a time and its space handed
+     * back after each step: copying and writing out a whole 4 MiB ring before
+     * moving data_tail left the kernel a full ring, and dropping, for as long
+     * as that took.
      */
     private int read(int cpu) {
         Pointer ring = rings[cpu];
@@ -177,28 +184,49 @@ public final class PacketPerfBuffer implements AutoCloseable {
         }
         long dataOffset = ring.getLong(DATA_OFFSET);
         long dataSize = ring.getLong(DATA_SIZE);
-        int length = (int) (head - tail);
-        if (chunk.length < length) {
-            chunk = new byte[Integer.highestOneBit(length) << 1];
-        }
-        long from = tail % dataSize;
-        int first = (int) Math.min(length, dataSize - from);
-        ring.get(dataOffset + from, chunk, 0, first);
-        if (first < length) {
-            ring.get(dataOffset, chunk, first, length - first);
-        }
-        ByteBuffer b = ByteBuffer.wrap(chunk, 0, length).order(ByteOrder.nativeOrder());
         int records = 0;
-        for (int at = 0; at + 8 <= length; ) {
+        while (tail != head) {
+            int length = (int) Math.min(head - tail, STEP);
+            long from = tail % dataSize;
+            int first = (int) Math.min(length, dataSize - from);
+            ring.get(dataOffset + from, chunk, 0, first);
+            if (first < length) {
+                ring.get(dataOffset, chunk, first, length - first);
+            }
+            long split = split(cpu, chunk, length, sink);
+            int consumed = (int) (split >> 32);
+            records += (int) split;
+            // Not one whole record in the step (cannot happen: a record is at most 64 KiB), or a
+            // malformed one: skip to the head rather than loop on it.
+            tail = consumed <= 0 ? head : tail + consumed;
+            ring.putLong(DATA_TAIL, tail);
+        }
+        return records;
+    }
+
+    /**
+     * Hands every whole record in {@code buf[0, length)} to the sink (samples) or to onLost.
+     *
+     * @return bytes of the whole records read (-1 when a record is malformed) in the high 32 bits,
+     *         records handed on in the low 32
+     */
+    private long split(int cpu, byte[] buf, int length, SampleSink to) {
+        ByteBuffer b = ByteBuffer.wrap(buf, 0, length).order(ByteOrder.nativeOrder());
+        int records = 0;
+        int at = 0;
+        while (at + 8 <= length) {
             int type = b.getInt(at);
             int size = b.getShort(at + 6) & 0xffff;
-            if (size < 8 || at + size > length) {
-                break; // cannot happen with a sane kernel; never loop on it
+            if (size < 8) {
+                return (-1L << 32) | records; // cannot happen with a sane kernel; never loop on it
+            }
+            if (at + size > length) {
+                break; // the rest of it comes with the next step
             }
             try {
                 if (type == PERF_RECORD_SAMPLE) {
                     int raw = b.getInt(at + 8);
-                    sink.sample(cpu, chunk, at + 12, Math.min(raw, size - 12));
+                    to.sample(cpu, buf, at + 12, Math.min(raw, size - 12));
                 } else if (type == PERF_RECORD_LOST) {
                     onLost.accept(b.getLong(at + 16));
                 }
@@ -208,8 +236,31 @@ public final class PacketPerfBuffer implements AutoCloseable {
             records++;
             at += size;
         }
-        ring.putLong(DATA_TAIL, head);
-        return records;
+        return ((long) at << 32) | records;
+    }
+
+    /**
+     * Runs the record loop over {@code rounds} batches of copies of {@code sample}, handed to
+     * {@code to}, before any packet arrives: the JIT then compiles the loop and the sink's path
+     * while nothing can be lost. A fresh capture that met a flood still interpreted the first
+     * samples, and lost some.
+     */
+    public void warmUp(byte[] sample, int rounds, SampleSink to) {
+        int raw = (sample.length + 4 + 7) / 8 * 8 - 4; // 8 header + 4 size + raw: a multiple of 8
+        int recordSize = 12 + raw;
+        int perRound = Math.max(1, Math.min(STEP / recordSize, 256));
+        byte[] synthetic = new byte[perRound * recordSize];
+        ByteBuffer b = ByteBuffer.wrap(synthetic).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < perRound; i++) {
+            int at = i * recordSize;
+            b.putInt(at, PERF_RECORD_SAMPLE);
+            b.putShort(at + 6, (short) recordSize);
+            b.putInt(at + 8, raw);
+            System.arraycopy(sample, 0, synthetic, at + 12, sample.length);
+        }
+        for (int r = 0; r < rounds; r++) {
+            split(0, synthetic, synthetic.length, to);
+        }
     }
 
     /** Stops reading after draining every ring; the sink sees no sample after this returns. */

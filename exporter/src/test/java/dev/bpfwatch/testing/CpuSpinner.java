@@ -2,9 +2,6 @@ package dev.bpfwatch.testing;
 
 import java.util.ArrayList;
 import java.util.List;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.annotations.In;
-import jnr.ffi.types.size_t;
 
 /**
  * Keeps the given CPUs busy, one spinning thread pinned to each, until
@@ -13,14 +10,6 @@ import jnr.ffi.types.size_t;
  * load a count would depend on what else the machine happens to run.
  */
 public final class CpuSpinner implements AutoCloseable {
-    /** Public for jnr-ffi's generated class. */
-    public interface Libc {
-        int sched_setaffinity(int pid, @size_t long size, @In long[] mask);
-    }
-
-    private static final Libc LIBC = LibraryLoader.create(Libc.class).failImmediately().load("c");
-    private static final int THIS_THREAD = 0;
-
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -34,10 +23,10 @@ public final class CpuSpinner implements AutoCloseable {
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int cpu : cpus) {
             Thread t = new Thread(() -> {
-                long[] mask = new long[cpu / 64 + 1];
-                mask[cpu / 64] = 1L << (cpu % 64);
-                if (LIBC.sched_setaffinity(THIS_THREAD, mask.length * 8L, mask) != 0) {
-                    failures.add("sched_setaffinity to CPU " + cpu + " failed");
+                try {
+                    ThreadAffinity.pinCurrentThread(cpu);
+                } catch (IllegalStateException e) {
+                    failures.add(e.getMessage());
                 }
                 pinned.countDown();
                 long spins = 0;
