@@ -98,8 +98,21 @@ public final class OtlpSpanSink implements SpanSink {
             return new DroppingSink();
         }
         SpanExporter exporter = exporters.size() == 1 ? exporters.get(0) : SpanExporter.composite(exporters);
-        LOG.info(() -> "tracing: spans go to " + exporter);
+        LOG.info("tracing: spans go to " + describe(config[0]));
         return new OtlpSpanSink(exporter, resource[0], config[0]);
+    }
+
+    /** Where spans go, in one short line (the exporter's own description runs to a dozen settings). */
+    private static String describe(ConfigProperties c) {
+        String protocol = c.getString("otel.exporter.otlp.traces.protocol",
+                c.getString("otel.exporter.otlp.protocol", "http/protobuf"));
+        String endpoint = c.getString("otel.exporter.otlp.traces.endpoint");
+        if (endpoint == null) {
+            String base = c.getString("otel.exporter.otlp.endpoint",
+                    protocol.equals("grpc") ? "http://localhost:4317" : "http://localhost:4318");
+            endpoint = protocol.equals("grpc") ? base : base.replaceAll("/$", "") + "/v1/traces";
+        }
+        return c.getList("otel.traces.exporter", List.of("otlp")) + " " + protocol + " " + endpoint;
     }
 
     @Override

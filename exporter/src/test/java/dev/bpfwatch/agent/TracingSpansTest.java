@@ -1,0 +1,212 @@
+package dev.bpfwatch.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfwatch.testing.Bpftool;
+import dev.bpfwatch.testing.ConfigDir;
+import dev.bpfwatch.testing.OtlpReceiver;
+import dev.bpfwatch.testing.OtlpReceiver.Received;
+import dev.bpfwatch.testing.Scrape;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ebpf_exporter's {@code tracing:} configs against the real kernel and a
+ * real OTLP/HTTP receiver: programs/testdata/span_trace.bpf.c sends a span
+ * when a traced program execs (its child) and one when it exits (the
+ * parent, exec to exit). The test runs the program N times and checks that
+ * the receiver decoded N of each, with the ids, times, parents, services and
+ * attributes the config describes.
+ */
+class TracingSpansTest {
+    static final String CONFIG = """
+            tracing:
+              spans:
+                - name: exec
+                  ringbuf: exec_spans
+                  service: span-test
+                  labels:
+                    - name: trace_id
+                      size: 16
+                      decoders:
+                        - name: hex
+                    - name: parent_span_id
+                      size: 8
+                      decoders:
+                        - name: hex
+                    - name: span_id
+                      size: 8
+                      decoders:
+                        - name: hex
+                    - name: span_monotonic_timestamp_ns
+                      size: 8
+                      decoders:
+                        - name: uint
+                    - name: span_duration_ns
+                      size: 8
+                      decoders:
+                        - name: uint
+                    - name: tgid
+                      size: 4
+                      decoders:
+                        - name: uint
+                    - name: comm
+                      size: 16
+                      decoders:
+                        - name: string
+                    - name: kind
+                      size: 4
+                      decoders:
+                        - name: uint
+                        - name: static_map
+                          static_map:
+                            1: exec
+                - ringbuf: exec_child_spans
+                  labels:
+                    - name: trace_id
+                      size: 16
+                      decoders:
+                        - name: hex
+                    - name: parent_span_id
+                      size: 8
+                      decoders:
+                        - name: hex
+                    - name: span_id
+                      size: 8
+                      decoders:
+                        - name: hex
+                    - name: span_monotonic_timestamp_ns
+                      size: 8
+                      decoders:
+                        - name: uint
+                    - name: span_duration_ns
+                      size: 8
+                      decoders:
+                        - name: uint
+                    - name: span_name
+                      size: 16
+                      decoders:
+                        - name: string
+                    - name: process.cpu
+                      size: 4
+                      decoders:
+                        - name: uint
+            """;
+    private static final String PROGRAM = "bpfw-span-true";
+    private static final int RUNS = 5;
+
+    @TempDir
+    Path dir;
+    private OtlpReceiver receiver;
+
+    @BeforeEach
+    void receiver() throws Exception {
+        receiver = new OtlpReceiver();
+        // Autoconfiguration reads system properties as it reads OTEL_* variables.
+        System.setProperty("otel.exporter.otlp.traces.endpoint", receiver.tracesEndpoint());
+        System.setProperty("otel.bsp.schedule.delay", "100ms");
+    }
+
+    @AfterEach
+    void stop() {
+        System.clearProperty("otel.exporter.otlp.traces.endpoint");
+        System.clearProperty("otel.bsp.schedule.delay");
+        receiver.close();
+    }
+
+    private static long epochNanos() {
+        java.time.Instant i = java.time.Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    @Test
+    void everyExecAndExitBecomesOneSpanJoinedByItsIds() throws Exception {
+        Path configs = dir.resolve("configs");
+        ConfigDir.with(configs, "spans", "span_trace", CONFIG);
+        Path program = dir.resolve(PROGRAM);
+        Files.copy(Path.of("/bin/true"), program);
+        program.toFile().setExecutable(true);
+        Set<String> pids = new java.util.HashSet<>();
+        long before;
+        long after;
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(configs, List.of()), List.of())) {
+            before = epochNanos();
+            for (int i = 0; i < RUNS; i++) {
+                Process p = new ProcessBuilder(program.toString()).start();
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                pids.add(Long.toString(p.pid()));
+            }
+            after = epochNanos();
+            List<Received> exec = receiver.await(s -> s.name().equals("exec"), RUNS);
+            List<Received> children = receiver.await(s -> s.name().equals(PROGRAM), RUNS);
+            Thread.sleep(500); // a few more export rounds: nothing arrives twice
+            exec = receiver.spans().stream().filter(s -> s.name().equals("exec")).toList();
+            children = receiver.spans().stream().filter(s -> s.name().equals(PROGRAM)).toList();
+            assertEquals(RUNS, exec.size(), receiver.spans().toString());
+            assertEquals(RUNS, children.size(), receiver.spans().toString());
+            assertEquals(2 * RUNS, receiver.spans().size(), "no other span: " + receiver.spans());
+
+            String metrics = Scrape.metrics(agent.port());
+            assertEquals(RUNS, Scrape.value(metrics, "bpfwatch_spans_total", "config=\"spans\",span=\"exec\""));
+            assertEquals(RUNS, Scrape.value(metrics, "bpfwatch_spans_total",
+                    "config=\"spans\",span=\"exec_child_spans\""));
+            assertEquals(0, Scrape.value(metrics, "bpfwatch_span_decode_errors_total",
+                    "config=\"spans\",span=\"exec\""));
+            assertEquals(0, Scrape.value(metrics, "bpfwatch_spans_dropped_total", "config=\"spans\",span=\"exec\""));
+            assertEquals(1, Bpftool.countOwnPrograms("span_exec"));
+        }
+
+        Map<String, Received> execBySpanId = new HashMap<>();
+        for (Received e : receiver.spans().stream().filter(s -> s.name().equals("exec")).toList()) {
+            assertEquals("span-test", e.service(), "the span's own service");
+            assertEquals("", e.parentSpanId(), "a zero parent id makes a root span");
+            // trace_id_hi then trace_id_lo, each a little-endian u64, hex in memory order
+            assertTrue(e.traceId().startsWith("0077706200000000"), e.traceId());
+            assertEquals(e.spanId(), e.traceId().substring(16), "trace_id_lo and span_id are one timestamp");
+            assertEquals(Map.of("tgid", e.attributes().get("tgid"), "comm", PROGRAM, "kind", "exec",
+                    "bpfwatch.config", "spans"), e.attributes());
+            assertTrue(e.endNanos() > e.startNanos(), "exec to exit takes time");
+            // CLOCK_MONOTONIC turned into wall-clock time: inside the runs (1 ms of slack for rounding)
+            assertTrue(e.startNanos() >= before - 1_000_000 && e.endNanos() <= after + 1_000_000,
+                    before + " <= " + e.startNanos() + " .. " + e.endNanos() + " <= " + after);
+            assertEquals("bpfwatch", e.scope());
+            execBySpanId.put(e.spanId(), e);
+        }
+        assertEquals(pids, receiver.spans().stream().filter(s -> s.name().equals("exec"))
+                .map(s -> s.attributes().get("tgid")).collect(Collectors.toSet()), "one span per process run");
+        assertEquals(RUNS, execBySpanId.size(), "span ids are distinct");
+
+        for (Received c : receiver.spans().stream().filter(s -> s.name().equals(PROGRAM)).toList()) {
+            assertEquals("bpfwatch", c.service(), "no service: the process-wide one");
+            Received parent = execBySpanId.get(c.parentSpanId());
+            assertTrue(parent != null, "the child's parent is an exec span: " + c);
+            assertEquals(parent.traceId(), c.traceId());
+            assertNotEquals(parent.spanId(), c.spanId());
+            assertEquals(c.startNanos(), c.endNanos(), "a zero duration");
+            assertTrue(Math.abs(c.startNanos() - parent.startNanos()) < 1_000_000, "both start at the exec");
+            assertEquals(Set.of("process.cpu", "bpfwatch.config"), c.attributes().keySet());
+            int cpu = Integer.parseInt(c.attributes().get("process.cpu"));
+            assertTrue(cpu >= 0 && cpu < Runtime.getRuntime().availableProcessors(), c.toString());
+        }
+        assertTrue(receiver.contentTypes().stream().allMatch("application/x-protobuf"::equals),
+                "OTLP/HTTP protobuf by default: " + receiver.contentTypes());
+        assertEquals(0, Bpftool.countOwnPrograms("span_exec"), "closing the agent releases the program");
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("ring-buffers-")
+                || t.getName().equals("otlp-spans")), "the readers and the sender stopped");
+    }
+}
