@@ -10,6 +10,7 @@ import dev.bpfwatch.testing.ConfigDir;
 import dev.bpfwatch.testing.OtlpReceiver;
 import dev.bpfwatch.testing.OtlpReceiver.Received;
 import dev.bpfwatch.testing.Scrape;
+import dev.bpfwatch.testing.SpanTraceConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,79 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attributes the config describes.
  */
 class TracingSpansTest {
-    static final String CONFIG = """
-            tracing:
-              spans:
-                - name: exec
-                  ringbuf: exec_spans
-                  service: span-test
-                  labels:
-                    - name: trace_id
-                      size: 16
-                      decoders:
-                        - name: hex
-                    - name: parent_span_id
-                      size: 8
-                      decoders:
-                        - name: hex
-                    - name: span_id
-                      size: 8
-                      decoders:
-                        - name: hex
-                    - name: span_monotonic_timestamp_ns
-                      size: 8
-                      decoders:
-                        - name: uint
-                    - name: span_duration_ns
-                      size: 8
-                      decoders:
-                        - name: uint
-                    - name: tgid
-                      size: 4
-                      decoders:
-                        - name: uint
-                    - name: comm
-                      size: 16
-                      decoders:
-                        - name: string
-                    - name: kind
-                      size: 4
-                      decoders:
-                        - name: uint
-                        - name: static_map
-                          static_map:
-                            1: exec
-                - ringbuf: exec_child_spans
-                  labels:
-                    - name: trace_id
-                      size: 16
-                      decoders:
-                        - name: hex
-                    - name: parent_span_id
-                      size: 8
-                      decoders:
-                        - name: hex
-                    - name: span_id
-                      size: 8
-                      decoders:
-                        - name: hex
-                    - name: span_monotonic_timestamp_ns
-                      size: 8
-                      decoders:
-                        - name: uint
-                    - name: span_duration_ns
-                      size: 8
-                      decoders:
-                        - name: uint
-                    - name: span_name
-                      size: 16
-                      decoders:
-                        - name: string
-                    - name: process.cpu
-                      size: 4
-                      decoders:
-                        - name: uint
-            """;
+
     private static final String PROGRAM = "bpfw-span-true";
     private static final int RUNS = 5;
 
@@ -136,7 +65,7 @@ class TracingSpansTest {
     @Test
     void everyExecAndExitBecomesOneSpanJoinedByItsIds() throws Exception {
         Path configs = dir.resolve("configs");
-        ConfigDir.with(configs, "spans", "span_trace", CONFIG);
+        ConfigDir.with(configs, "spans", "span_trace", SpanTraceConfig.YAML);
         Path program = dir.resolve(PROGRAM);
         Files.copy(Path.of("/bin/true"), program);
         program.toFile().setExecutable(true);
