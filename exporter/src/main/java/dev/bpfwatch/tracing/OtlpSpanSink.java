@@ -29,6 +29,11 @@ import java.util.logging.Logger;
  */
 public final class OtlpSpanSink implements SpanSink {
     private static final Logger LOG = Logger.getLogger(OtlpSpanSink.class.getName());
+    /**
+     * Quiet below WARNING: on a bad setting the SDK logs its own INFO line before the error
+     * bpfwatch reports in one line. Held here so the level is not lost with a collected logger.
+     */
+    private static final Logger SDK_AUTOCONFIGURE = Logger.getLogger("io.opentelemetry.sdk.autoconfigure");
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long FAILURE_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -71,7 +76,29 @@ public final class OtlpSpanSink implements SpanSink {
         List<SpanExporter> exporters = new ArrayList<>();
         Resource[] resource = {Resource.getDefault()};
         ConfigProperties[] config = {null};
-        AutoConfiguredOpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        SDK_AUTOCONFIGURE.setLevel(java.util.logging.Level.WARNING);
+        AutoConfiguredOpenTelemetrySdk sdk;
+        try {
+            sdk = configure(exporters, resource, config);
+        } catch (RuntimeException e) {
+            // A bad OTEL_* value: one line that says where to look, not the SDK's stack.
+            throw new IllegalArgumentException("tracing: OpenTelemetry settings (OTEL_* variables): "
+                    + rootMessage(e) + " (bpfwatch exports spans over OTLP http/protobuf)", e);
+        }
+        sdk.getOpenTelemetrySdk().shutdown(); // its batch processor idles on the no-op exporter; stop it
+        if (exporters.isEmpty()) {
+            LOG.warning("tracing: OpenTelemetry trace export is off (OTEL_TRACES_EXPORTER=none or "
+                    + "OTEL_SDK_DISABLED=true): spans are dropped");
+            return new DroppingSink();
+        }
+        SpanExporter exporter = exporters.size() == 1 ? exporters.get(0) : SpanExporter.composite(exporters);
+        LOG.info("tracing: spans go to " + describe(config[0]));
+        return new OtlpSpanSink(exporter, resource[0], config[0]);
+    }
+
+    private static AutoConfiguredOpenTelemetrySdk configure(List<SpanExporter> exporters, Resource[] resource,
+                                                            ConfigProperties[] config) {
+        return AutoConfiguredOpenTelemetrySdk.builder()
                 // Spans go to OTLP over HTTP unless told otherwise, as in ebpf_exporter (port 4318);
                 // the JDK's HTTP client sends, so gRPC is not on offer.
                 .addPropertiesSupplier(() -> Map.of("otel.exporter.otlp.protocol", "http/protobuf"))
@@ -91,15 +118,16 @@ public final class OtlpSpanSink implements SpanSink {
                 })
                 .disableShutdownHook()
                 .build();
-        sdk.getOpenTelemetrySdk().shutdown(); // its batch processor idles on the no-op exporter; stop it
-        if (exporters.isEmpty()) {
-            LOG.warning("tracing: OpenTelemetry trace export is off (OTEL_TRACES_EXPORTER=none or "
-                    + "OTEL_SDK_DISABLED=true): spans are dropped");
-            return new DroppingSink();
+    }
+
+    /** The SDK wraps what went wrong in "Unexpected configuration error": say what it was. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
         }
-        SpanExporter exporter = exporters.size() == 1 ? exporters.get(0) : SpanExporter.composite(exporters);
-        LOG.info("tracing: spans go to " + describe(config[0]));
-        return new OtlpSpanSink(exporter, resource[0], config[0]);
+        String root = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t == e ? root : e.getMessage() + ": " + root;
     }
 
     /** Where spans go, in one short line (the exporter's own description runs to a dozen settings). */

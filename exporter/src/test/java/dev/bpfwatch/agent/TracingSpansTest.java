@@ -54,12 +54,78 @@ class TracingSpansTest {
     void stop() {
         System.clearProperty("otel.exporter.otlp.traces.endpoint");
         System.clearProperty("otel.bsp.schedule.delay");
+        System.clearProperty("otel.traces.exporter");
+        System.clearProperty("otel.exporter.otlp.protocol");
         receiver.close();
     }
 
     private static long epochNanos() {
         java.time.Instant i = java.time.Instant.now();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    private Agent startAgent() {
+        Path configs = dir.resolve("configs");
+        ConfigDir.with(configs, "spans", "span_trace", SpanTraceConfig.YAML);
+        return Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)).withConfigs(configs, List.of()),
+                List.of());
+    }
+
+    private void runTraced(int times) throws Exception {
+        Path program = dir.resolve(PROGRAM);
+        if (!Files.exists(program)) {
+            Files.copy(Path.of("/bin/true"), program);
+        }
+        for (int i = 0; i < times; i++) {
+            assertTrue(new ProcessBuilder(program.toString()).start().waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    private static double awaitMetric(Agent agent, String name, String labels, double expected) throws Exception {
+        double seen = -1;
+        for (int i = 0; i < 100 && seen != expected; i++) {
+            seen = Scrape.value(Scrape.metrics(agent.port()), name, labels);
+            if (seen != expected) {
+                Thread.sleep(100);
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void spansStillQueuedAtShutdownAreSent() throws Exception {
+        System.setProperty("otel.bsp.schedule.delay", "60s");
+        try (Agent agent = startAgent()) {
+            runTraced(3);
+            assertEquals(3, awaitMetric(agent, "bpfwatch_spans_total", "config=\"spans\",span=\"exec\"", 3));
+            assertEquals(List.of(), receiver.spans(), "a minute's delay: nothing sent yet");
+        }
+        assertEquals(3, receiver.spans().stream().filter(s -> s.name().equals("exec")).count(), receiver.spans().toString());
+        assertEquals(3, receiver.spans().stream().filter(s -> s.name().equals(PROGRAM)).count());
+    }
+
+    @Test
+    void tracesExporterNoneDropsSpansAndCountsThem() throws Exception {
+        System.setProperty("otel.traces.exporter", "none");
+        try (Agent agent = startAgent()) {
+            runTraced(2);
+            assertEquals(2, awaitMetric(agent, "bpfwatch_spans_dropped_total", "config=\"spans\",span=\"exec\"", 2));
+            assertEquals(0, Scrape.value(Scrape.metrics(agent.port()), "bpfwatch_spans_total",
+                    "config=\"spans\",span=\"exec\""));
+        }
+        assertEquals(List.of(), receiver.spans());
+    }
+
+    @Test
+    void aProtocolBpfwatchCannotSendIsOneLine() {
+        System.setProperty("otel.exporter.otlp.protocol", "grpc");
+        System.clearProperty("otel.exporter.otlp.traces.endpoint"); // a gRPC endpoint has no path
+        AgentStartException e = org.junit.jupiter.api.Assertions.assertThrows(AgentStartException.class,
+                this::startAgent);
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().contains("tracing: OpenTelemetry settings (OTEL_* variables): "), e.getMessage());
+        assertTrue(e.getMessage().contains("GrpcSenderProvider"), "what is missing: " + e.getMessage());
+        assertEquals(0, Bpftool.countOwnPrograms("span_exec"), "the config's programs are gone");
     }
 
     @Test
