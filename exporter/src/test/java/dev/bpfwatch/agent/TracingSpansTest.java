@@ -56,6 +56,7 @@ class TracingSpansTest {
         System.clearProperty("otel.bsp.schedule.delay");
         System.clearProperty("otel.traces.exporter");
         System.clearProperty("otel.exporter.otlp.protocol");
+        System.clearProperty("otel.service.name");
         receiver.close();
     }
 
@@ -95,6 +96,7 @@ class TracingSpansTest {
     @Test
     void spansStillQueuedAtShutdownAreSent() throws Exception {
         System.setProperty("otel.bsp.schedule.delay", "60s");
+        System.setProperty("otel.service.name", "node-17");
         try (Agent agent = startAgent()) {
             runTraced(3);
             assertEquals(3, awaitMetric(agent, "bpfwatch_spans_total", "config=\"spans\",span=\"exec\"", 3));
@@ -102,6 +104,8 @@ class TracingSpansTest {
         }
         assertEquals(3, receiver.spans().stream().filter(s -> s.name().equals("exec")).count(), receiver.spans().toString());
         assertEquals(3, receiver.spans().stream().filter(s -> s.name().equals(PROGRAM)).count());
+        assertEquals(Set.of("span-test", "node-17"), receiver.spans().stream().map(Received::service)
+                .collect(Collectors.toSet()), "OTEL_SERVICE_NAME names spans without a service of their own");
     }
 
     @Test
