@@ -230,6 +230,7 @@ public final class ConfigModule implements Module {
                 Map<BpfMap, java.util.function.Consumer<byte[]>> rings = new LinkedHashMap<>();
                 spans.readers().forEach((ring, reader) -> rings.put(object.map(ring).orElseThrow(), reader));
                 spanReader = RingBufferReader.start(configName, rings);
+                spans.readBy(spanReader::reading);
             }
             return new ConfigModule(configName, object, collector, states, List.copyOf(readers), cgroupIds, spans,
                     spanReader);

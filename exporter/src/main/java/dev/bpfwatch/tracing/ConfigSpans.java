@@ -27,6 +27,8 @@ public final class ConfigSpans extends Collector {
     private final String namespace;
     private final Map<String, Counts> bySpan = new LinkedHashMap<>();
     private final Map<String, Consumer<byte[]>> byRingbuf = new LinkedHashMap<>();
+    /** Whether the ring buffers' reader still reads; set once it started. */
+    private volatile java.util.function.BooleanSupplier reading;
 
     private static final class Counts {
         final LongAdder sent = new LongAdder();
@@ -49,6 +51,11 @@ public final class ConfigSpans extends Collector {
     /** The consumer of each ring buffer's records, by map name. */
     public Map<String, Consumer<byte[]>> readers() {
         return byRingbuf;
+    }
+
+    /** The reader of {@link #readers()}, whose state the reader_up gauge shows. */
+    public void readBy(java.util.function.BooleanSupplier reading) {
+        this.reading = reading;
     }
 
     private void accept(SpanDecoder decoder, Counts counts, SpanSink sink, byte[] record) {
@@ -90,6 +97,16 @@ public final class ConfigSpans extends Collector {
             errors.addMetric(values, c.errors.sum());
             dropped.addMetric(values, c.dropped.sum());
         });
-        return new ArrayList<>(List.of(sent, errors, dropped));
+        List<MetricFamilySamples> out = new ArrayList<>(List.of(sent, errors, dropped));
+        java.util.function.BooleanSupplier r = reading;
+        if (r != null) {
+            io.prometheus.client.GaugeMetricFamily up = new io.prometheus.client.GaugeMetricFamily(
+                    namespace + "_span_reader_up",
+                    "1 while the config's ring buffer reader runs, 0 once it stopped on an error (a WARNING says why).",
+                    List.of("config"));
+            up.addMetric(List.of(configName), r.getAsBoolean() ? 1 : 0);
+            out.add(up);
+        }
+        return out;
     }
 }

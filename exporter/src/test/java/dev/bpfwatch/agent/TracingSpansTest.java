@@ -9,6 +9,7 @@ import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.ConfigDir;
 import dev.bpfwatch.testing.OtlpReceiver;
 import dev.bpfwatch.testing.OtlpReceiver.Received;
+import dev.bpfwatch.testing.Promtool;
 import dev.bpfwatch.testing.Scrape;
 import dev.bpfwatch.testing.SpanTraceConfig;
 import java.net.InetSocketAddress;
@@ -167,6 +168,8 @@ class TracingSpansTest {
             assertEquals(0, Scrape.value(metrics, "bpfwatch_span_decode_errors_total",
                     "config=\"spans\",span=\"exec\""));
             assertEquals(0, Scrape.value(metrics, "bpfwatch_spans_dropped_total", "config=\"spans\",span=\"exec\""));
+            assertEquals(1, Scrape.value(metrics, "bpfwatch_span_reader_up", "config=\"spans\""));
+            assertEquals("", Promtool.checkMetrics(metrics));
             assertEquals(1, Bpftool.countOwnPrograms("span_exec"));
         }
 
