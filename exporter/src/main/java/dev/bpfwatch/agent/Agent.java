@@ -7,6 +7,7 @@ import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
+import dev.bpfwatch.tracing.SpanExports;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -48,6 +49,8 @@ public final class Agent implements AutoCloseable {
     private BpfStats stats;
     private WebServer server;
     private PinPathLock pinLock;
+    /** The OTLP span sink, made only when a tracing config starts. */
+    private final SpanExports spanExports = new SpanExports();
 
     private Agent(AgentOptions options, List<ModuleFactory> codeModules, AgentContext context, Decoders decoders) {
         this.options = options;
@@ -147,7 +150,7 @@ public final class Agent implements AutoCloseable {
             loaded.close();
             throw e;
         }
-        return ConfigModule.attach(loaded, context, decoders, options.strict(), options.maxSeries());
+        return ConfigModule.attach(loaded, context, decoders, options.strict(), options.maxSeries(), spanExports);
     }
 
     /** Reads the running modules; a reload or shutdown waits until it is done. */
@@ -238,7 +241,7 @@ public final class Agent implements AutoCloseable {
             configs.forEach(Module::close);
             for (ConfigModule.Prepared p : loaded) {
                 try {
-                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries()));
+                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries(), spanExports));
                 } catch (RuntimeException e) {
                     newFailures.put(p.pair().name(), e.getMessage());
                     LOG.severe("config " + p.pair().name() + " did not attach after reload: " + e.getMessage());
@@ -322,6 +325,7 @@ public final class Agent implements AutoCloseable {
                 closeAll(configs, others, stats);
                 stats = null;
                 install(List.of(), List.of(), Map.of());
+                spanExports.close(); // after the configs: their last spans are still sent
             } finally {
                 swapLock.writeLock().unlock();
                 if (pinLock != null) {

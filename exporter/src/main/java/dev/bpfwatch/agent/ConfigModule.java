@@ -13,8 +13,11 @@ import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.Bpffs;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PerfEventReader;
+import dev.bpfwatch.libbpf.RingBufferReader;
 import dev.bpfwatch.metrics.ConfigCollector;
 import dev.bpfwatch.probe.FeatureProbe;
+import dev.bpfwatch.tracing.ConfigSpans;
+import dev.bpfwatch.tracing.SpanExports;
 import io.prometheus.client.Collector;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +45,9 @@ public final class ConfigModule implements Module {
     private final Map<String, ProgramState> programs;
     private final List<PerfEventReader> eventReaders;
     private final CgroupIdSync cgroupIds;
+    /** Its tracing spans and their ring buffers' reader; null for a config without tracing. */
+    private final ConfigSpans spans;
+    private final RingBufferReader spanReader;
 
     /** Pages of ring per CPU for each perf_event_array counter: 256 KiB, room for bursts between polls. */
     private static final int EVENT_RING_PAGES = 64;
@@ -53,7 +59,10 @@ public final class ConfigModule implements Module {
     }
 
     private ConfigModule(String name, BpfObject object, ConfigCollector collector, Map<String, ProgramState> programs,
-                         List<PerfEventReader> eventReaders, CgroupIdSync cgroupIds) {
+                         List<PerfEventReader> eventReaders, CgroupIdSync cgroupIds, ConfigSpans spans,
+                         RingBufferReader spanReader) {
+        this.spans = spans;
+        this.spanReader = spanReader;
         this.name = name;
         this.object = object;
         this.collector = collector;
@@ -153,11 +162,12 @@ public final class ConfigModule implements Module {
      *               and the rest runs
      */
     public static ConfigModule attach(Prepared loaded, AgentContext context, Decoders decoders, boolean strict,
-                                      int maxSeries) {
+                                      int maxSeries, SpanExports spanExports) {
         BpfObject object = loaded.object();
         String configName = loaded.pair().name();
         List<PerfEventReader> readers = new ArrayList<>();
         CgroupIdSync cgroupIds = null;
+        RingBufferReader spanReader = null;
         try {
             // Before any program runs, so none counts a cgroup it should not.
             var cgroupSpec = loaded.bound().spec().cgroupIds();
@@ -213,8 +223,21 @@ public final class ConfigModule implements Module {
                 readers.add(PerfEventReader.start(events, EVENT_RING_PAGES, e -> collector.onEvent(m, e),
                         n -> collector.onLost(m, n)));
             }
-            return new ConfigModule(configName, object, collector, states, List.copyOf(readers), cgroupIds);
+            ConfigSpans spans = null;
+            if (!loaded.bound().spans().isEmpty()) {
+                spans = new ConfigSpans(configName, context.namespace(), loaded.bound().spans(), decoders,
+                        spanExports.sink());
+                Map<BpfMap, java.util.function.Consumer<byte[]>> rings = new LinkedHashMap<>();
+                spans.readers().forEach((ring, reader) -> rings.put(object.map(ring).orElseThrow(), reader));
+                spanReader = RingBufferReader.start(configName, rings);
+                spans.readBy(spanReader::reading);
+            }
+            return new ConfigModule(configName, object, collector, states, List.copyOf(readers), cgroupIds, spans,
+                    spanReader);
         } catch (RuntimeException e) {
+            if (spanReader != null) {
+                spanReader.close();
+            }
             readers.forEach(PerfEventReader::close);
             if (cgroupIds != null) {
                 cgroupIds.close();
@@ -231,7 +254,7 @@ public final class ConfigModule implements Module {
 
     @Override
     public List<Collector> collectors() {
-        return List.of(collector);
+        return spans == null ? List.of(collector) : List.of(collector, spans);
     }
 
     public ConfigCollector collector() {
@@ -254,6 +277,9 @@ public final class ConfigModule implements Module {
     @Override
     public void close() {
         eventReaders.forEach(PerfEventReader::close); // no callback may run once the object is gone
+        if (spanReader != null) {
+            spanReader.close();
+        }
         if (cgroupIds != null) {
             cgroupIds.close();
         }

@@ -40,7 +40,11 @@ public final class ConfigBinder {
         if (config.cgroupIds() != null) {
             checkCgroupIdMap(config, config.cgroupIds(), object);
         }
-        return new BoundConfig(config, List.copyOf(bound));
+        List<BoundSpan> spans = new ArrayList<>();
+        for (SpanSpec s : config.spans()) {
+            spans.add(bindSpan(config, s, object));
+        }
+        return new BoundConfig(config, List.copyOf(bound), List.copyOf(spans));
     }
 
     /** The layouts ebpf_exporter requires: a u64 cgroup id (or a cgroup fd for storage) to a u64. */
@@ -90,6 +94,47 @@ public final class ConfigBinder {
         int eventBytes = m.labels().stream().mapToInt(l -> l.size() + l.padding()).sum();
         List<LabelSlice> slices = slices(config, m, m.labels(), eventBytes, Optional.empty(), "event prefix");
         return new BoundMetric(m, map.name(), false, eventBytes, List.copyOf(slices), null, null, false);
+    }
+
+    /** Sizes the peer's span labels must have: its ids are hex of these many bytes. */
+    private static final java.util.Map<String, Integer> SPAN_ID_BYTES = java.util.Map.of(
+            "trace_id", 16, "parent_span_id", 8, "span_id", 8);
+
+    /**
+     * Ring buffer records carry no BTF type: labels are by size from the
+     * record's start, as for perf events; what follows them is ignored.
+     */
+    private BoundSpan bindSpan(ConfigSpec config, SpanSpec s, BpfObject object) {
+        MapSpec map = findMap(config, s.line(), "span '" + s.name() + "'", s.ringbuf(), object);
+        if (map.type() != BpfMapType.RINGBUF) {
+            throw error(config, s.line(), "span '" + s.name() + "': map '" + map.name() + "' is a " + map.type()
+                    + ", not a RINGBUF");
+        }
+        List<LabelSlice> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        int offset = 0;
+        for (LabelSpec l : s.labels()) {
+            if (!names.add(l.name())) {
+                throw error(config, l.line(), "label '" + l.name() + "' appears twice in span '" + s.name() + "'");
+            }
+            if (l.byField() || l.size() <= 0) {
+                throw error(config, l.line(), "span '" + s.name() + "': label '" + l.name()
+                        + "' needs a positive 'size' (ring buffer records have no BTF type to take fields from)");
+            }
+            Integer idBytes = SPAN_ID_BYTES.get(l.name());
+            if (idBytes != null && l.size() != idBytes) {
+                throw error(config, l.line(), "span '" + s.name() + "': label '" + l.name() + "' is an id of "
+                        + idBytes + " bytes (decoded by hex), not " + l.size());
+            }
+            try {
+                decoders.validateChain(l.decoders(), l.size());
+            } catch (IllegalArgumentException e) {
+                throw error(config, l.line(), "label '" + l.name() + "': " + e.getMessage());
+            }
+            out.add(new LabelSlice(l.name(), offset, l.size(), l.decoders()));
+            offset += l.size() + l.padding();
+        }
+        return new BoundSpan(s, List.copyOf(out), offset);
     }
 
     private BoundMetric bindMap(ConfigSpec config, MetricSpec m, BpfObject object) {

@@ -35,6 +35,8 @@ public final class ConfigParser {
     static final Set<String> LABEL = Set.of("name", "size", "padding", "decoders", "field");
     static final Set<String> DECODER = Set.of("name", "static_map", "regexps", "allow_unknown", "enum", "strip_prefix",
             "if_missing");
+    static final Set<String> TRACING = Set.of("spans");
+    static final Set<String> SPAN = Set.of("name", "ringbuf", "service", "labels");
     static final Set<String> CGROUP_ID_MAP = Set.of("name", "type", "regexps");
     static final Set<String> BUCKET_TYPES = Set.of("exp2", "exp2zero", "linear", "fixed");
 
@@ -55,26 +57,62 @@ public final class ConfigParser {
                         + configName + "', named after its file, as in ebpf_exporter");
             }
         });
-        YamlNode.get(top, "tracing").ifPresent(n -> LOG.warning(
-                file + ":" + n.line() + ": 'tracing' is not supported by bpfwatch yet; ignored"));
-        YamlNode metricsNode = YamlNode.get(top, "metrics")
-                .orElseThrow(() -> new ConfigException(file, 1, "no 'metrics' section"));
-        Map<String, YamlNode> metrics = metricsNode.mapping("metrics", METRICS);
+        List<SpanSpec> spans = YamlNode.get(top, "tracing").map(ConfigParser::tracing).orElse(List.of());
         List<MetricSpec> specs = new ArrayList<>();
-        YamlNode.get(metrics, "counters").ifPresent(n -> n.sequence("counters")
-                .forEach(c -> specs.add(plain(MetricKind.COUNTER, c))));
-        YamlNode.get(metrics, "gauges").ifPresent(n -> n.sequence("gauges")
-                .forEach(c -> specs.add(plain(MetricKind.GAUGE, c))));
-        YamlNode.get(metrics, "histograms").ifPresent(n -> n.sequence("histograms")
-                .forEach(h -> specs.add(histogram(h))));
-        if (specs.isEmpty()) {
-            throw metricsNode.error("no metrics: give at least one of counters, gauges, histograms");
+        YamlNode metricsNode = YamlNode.get(top, "metrics").orElse(null);
+        if (metricsNode == null && spans.isEmpty()) {
+            throw new ConfigException(file, 1, "no 'metrics' section (and no 'tracing' spans)");
+        }
+        if (metricsNode != null) {
+            Map<String, YamlNode> metrics = metricsNode.mapping("metrics", METRICS);
+            YamlNode.get(metrics, "counters").ifPresent(n -> n.sequence("counters")
+                    .forEach(c -> specs.add(plain(MetricKind.COUNTER, c))));
+            YamlNode.get(metrics, "gauges").ifPresent(n -> n.sequence("gauges")
+                    .forEach(c -> specs.add(plain(MetricKind.GAUGE, c))));
+            YamlNode.get(metrics, "histograms").ifPresent(n -> n.sequence("histograms")
+                    .forEach(h -> specs.add(histogram(h))));
+            if (specs.isEmpty()) {
+                throw metricsNode.error("no metrics: give at least one of counters, gauges, histograms");
+            }
         }
         List<String> kaddrs = new ArrayList<>();
         YamlNode.get(top, "kaddrs").ifPresent(n -> n.sequence("kaddrs").forEach(k -> kaddrs.add(k.string("kaddr"))));
         checkUniqueNames(specs, file);
         CgroupIdMapSpec cgroupIds = YamlNode.get(top, "cgroup_id_map").map(ConfigParser::cgroupIdMap).orElse(null);
-        return new ConfigSpec(configName, file, List.copyOf(specs), List.copyOf(kaddrs), cgroupIds);
+        return new ConfigSpec(configName, file, List.copyOf(specs), List.copyOf(kaddrs), cgroupIds, spans);
+    }
+
+    /**
+     * ebpf_exporter's {@code tracing: spans:}: each span reads the records of
+     * one ring buffer. Its labels become span attributes, so their names follow
+     * OpenTelemetry's attribute keys (dots allowed), not Prometheus's.
+     */
+    private static List<SpanSpec> tracing(YamlNode node) {
+        Map<String, YamlNode> t = node.mapping("tracing", TRACING);
+        YamlNode list = YamlNode.get(t, "spans").orElseThrow(() -> node.error("'tracing' needs 'spans'"));
+        List<SpanSpec> spans = new ArrayList<>();
+        Set<String> ringbufs = new java.util.HashSet<>();
+        for (YamlNode s : list.sequence("spans")) {
+            Map<String, YamlNode> m = s.mapping("span", SPAN);
+            YamlNode ringNode = YamlNode.get(m, "ringbuf")
+                    .orElseThrow(() -> s.error("span needs 'ringbuf': the ring buffer map its records come from"));
+            String ringbuf = ringNode.string("ringbuf");
+            if (!ringbufs.add(ringbuf)) {
+                throw ringNode.error("ring buffer '" + ringbuf + "' is read by two spans; give each span its own");
+            }
+            String name = optionalString(m, "name");
+            String service = optionalString(m, "service");
+            List<LabelSpec> labels = labels(m, SPAN_LABEL_NAME, "span attribute");
+            if (labels.isEmpty()) {
+                throw s.error("span '" + (name == null ? ringbuf : name) + "' needs labels (trace_id, span_id, ...)");
+            }
+            spans.add(new SpanSpec(name == null || name.isEmpty() ? ringbuf : name, ringbuf,
+                    service == null || service.isEmpty() ? null : service, labels, s.line()));
+        }
+        if (spans.isEmpty()) {
+            throw list.error("'spans' is empty: give at least one span");
+        }
+        return List.copyOf(spans);
     }
 
     private static CgroupIdMapSpec cgroupIdMap(YamlNode node) {
@@ -216,7 +254,15 @@ public final class ConfigParser {
                 false, null, node.line());
     }
 
+    private static final Pattern PROMETHEUS_LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /** An OpenTelemetry attribute key as the peer's configs write them: cpu.orig, sk_err, ... */
+    private static final Pattern SPAN_LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_.\\-]*");
+
     private static List<LabelSpec> labels(Map<String, YamlNode> m) {
+        return labels(m, PROMETHEUS_LABEL_NAME, "Prometheus label");
+    }
+
+    private static List<LabelSpec> labels(Map<String, YamlNode> m, Pattern valid, String what) {
         List<LabelSpec> out = new ArrayList<>();
         if (!m.containsKey("labels")) {
             return out;
@@ -224,8 +270,8 @@ public final class ConfigParser {
         for (YamlNode l : m.get("labels").sequence("labels")) {
             Map<String, YamlNode> lm = l.mapping("label", LABEL);
             String name = YamlNode.get(lm, "name").orElseThrow(() -> l.error("label needs a name")).string("label name");
-            if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*") || name.startsWith("__")) {
-                throw lm.get("name").error("label name '" + name + "' is not a valid Prometheus label name");
+            if (!valid.matcher(name).matches() || name.startsWith("__")) {
+                throw lm.get("name").error("label name '" + name + "' is not a valid " + what + " name");
             }
             String field = optionalString(lm, "field");
             int size = YamlNode.get(lm, "size").map(n -> n.integer("size", 0, MAX_LABEL_BYTES)).orElse(0);

@@ -149,6 +149,21 @@ public interface LibbpfNative {
 
     void perf_buffer__free(Pointer pb);
 
+    // --- ring buffers (BPF_MAP_TYPE_RINGBUF) ---
+    /** {@code int (*)(void *ctx, void *data, size_t size)}: one record, on the polling thread; non-zero stops the poll. */
+    public interface RingSampleCallback {
+        @Delegate
+        int sample(Pointer ctx, Pointer data, @size_t long size);
+    }
+
+    Pointer ring_buffer__new(int mapFd, RingSampleCallback sample, Pointer ctx, Pointer opts);
+
+    int ring_buffer__add(Pointer rb, int mapFd, RingSampleCallback sample, Pointer ctx);
+
+    int ring_buffer__poll(Pointer rb, int timeoutMs);
+
+    void ring_buffer__free(Pointer rb);
+
     // --- raw programs and maps (bpf(2) wrappers; used by xdpcap) ---
     int bpf_prog_load(int type, String name, String license, @In Pointer insns, @size_t long insnCount, Pointer opts);
 
