@@ -9,6 +9,7 @@ import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.hotspot.StandardExports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -125,6 +126,9 @@ public final class Agent implements AutoCloseable {
             }
             install(configs, others, failures);
             registry.register(live);
+            registry.register(new BuildInfo(options.namespace()));
+            // process_* (CPU, memory, fds, start time): the names every exporter carries, no namespace.
+            registry.register(new StandardExports());
             server = WebServer.start(options.listen(), options.telemetryPath(), registry,
                     () -> reading(() -> LandingPage.render(options.telemetryPath(), this.configs, this.others,
                             this.failures)),
