@@ -76,12 +76,19 @@ final class RunCommand implements Callable<Integer> {
                     + "\"other\" and counted in bpfwatch_series_dropped_total (default: ${DEFAULT-VALUE}).")
     int maxSeries;
 
+    @Option(names = "--log.no-timestamps",
+            description = "Log lines without the date and time (journald and log collectors add their own).")
+    boolean noLogTimestamps;
+
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws InterruptedException {
         AgentOptions options = options();
+        if (noLogTimestamps) {
+            UntimedLogLines.install();
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Agent agent = Agent.start(options);
         // SIGTERM/SIGINT end the wait below: programs are taken out and the exit code is 0, as
