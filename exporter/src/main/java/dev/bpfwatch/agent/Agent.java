@@ -125,6 +125,9 @@ public final class Agent implements AutoCloseable {
                 throw new AgentStartException("nothing started: " + String.join("; ", failures.values()));
             }
             install(configs, others, failures);
+            if (options.debug()) {
+                LOG.info("debug: raw map contents served at " + dev.bpfwatch.http.WebServer.MAPS);
+            }
             registry.register(live);
             registry.register(new BuildInfo(options.namespace()));
             // process_* (CPU, memory, fds, start time): the names every exporter carries, no namespace.
@@ -132,7 +135,8 @@ public final class Agent implements AutoCloseable {
             server = WebServer.start(options.listen(), options.telemetryPath(), registry,
                     () -> reading(() -> LandingPage.render(options.telemetryPath(), this.configs, this.others,
                             this.failures)),
-                    this::reload, security);
+                    this::reload, security,
+                    options.debug() ? () -> reading(() -> MapsPage.render(this.configs)) : null);
             return this;
         } catch (IOException e) {
             closeAll(configs, others, stats);

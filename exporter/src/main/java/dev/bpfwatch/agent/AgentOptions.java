@@ -9,52 +9,58 @@ import java.util.List;
  * default when {@code configDir} is null), how strictly, where to pin maps
  * ({@code pinPath} null: no pinning, counters start from zero each run), how
  * many series one metric may have before the rest is folded into "other",
- * and the web config ({@code webConfigFile} null: plain HTTP, no auth).
+ * the web config ({@code webConfigFile} null: plain HTTP, no auth), and
+ * whether debug endpoints (/maps) are served.
  */
 public record AgentOptions(InetSocketAddress listen, String telemetryPath, String namespace, Path configDir,
                            List<String> configNames, boolean strict, boolean bpfStats, Path pinPath,
-                           int maxSeries, Path webConfigFile) {
+                           int maxSeries, Path webConfigFile, boolean debug) {
 
     public static final int DEFAULT_MAX_SERIES = 10_000;
 
     /** Defaults as tests want them: no pins left behind. The CLI pins under /sys/fs/bpf/bpfwatch. */
     public static AgentOptions defaults(InetSocketAddress listen) {
         return new AgentOptions(listen, "/metrics", "bpfwatch", null, List.of(), false, false, null,
-                DEFAULT_MAX_SERIES, null);
+                DEFAULT_MAX_SERIES, null, false);
     }
 
     public AgentOptions withConfigs(Path dir, List<String> names) {
         return new AgentOptions(listen, telemetryPath, namespace, dir, names, strict, bpfStats, pinPath, maxSeries,
-                webConfigFile);
+                webConfigFile, debug);
     }
 
     public AgentOptions withNamespace(String ns) {
         return new AgentOptions(listen, telemetryPath, ns, configDir, configNames, strict, bpfStats, pinPath, maxSeries,
-                webConfigFile);
+                webConfigFile, debug);
     }
 
     public AgentOptions withStrict(boolean s) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, s, bpfStats, pinPath,
-                maxSeries, webConfigFile);
+                maxSeries, webConfigFile, debug);
     }
 
     public AgentOptions withBpfStats(boolean on) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, on, pinPath,
-                maxSeries, webConfigFile);
+                maxSeries, webConfigFile, debug);
     }
 
     public AgentOptions withPinPath(Path p) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, p,
-                maxSeries, webConfigFile);
+                maxSeries, webConfigFile, debug);
     }
 
     public AgentOptions withMaxSeries(int n) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
-                n, webConfigFile);
+                n, webConfigFile, debug);
     }
 
     public AgentOptions withWebConfig(Path file) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
-                maxSeries, file);
+                maxSeries, file, debug);
+    }
+
+    public AgentOptions withDebug(boolean on) {
+        return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
+                maxSeries, webConfigFile, on);
     }
 }

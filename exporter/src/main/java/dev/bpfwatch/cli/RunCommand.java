@@ -119,6 +119,10 @@ final class RunCommand implements Callable<Integer> {
             throw new UserInputException("--web.telemetry-path " + telemetryPath + ": is a built-in endpoint ("
                     + String.join(", ", new TreeSet<>(WebServer.BUILT_IN_PATHS)) + ")");
         }
+        if (debug.debug && WebServer.MAPS.equals(telemetryPath)) {
+            throw new UserInputException("--web.telemetry-path " + telemetryPath + ": with --debug, "
+                    + WebServer.MAPS + " serves the raw maps");
+        }
         if (maxSeries < 2) {
             throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");
         }
@@ -126,6 +130,6 @@ final class RunCommand implements Callable<Integer> {
         // The udp-limit filters it exports live under the same pin path (the default one without pins).
         FilterPins.useRoot(pins != null ? pins : FilterPins.DEFAULT_PIN_PATH);
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile);
+                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug);
     }
 }

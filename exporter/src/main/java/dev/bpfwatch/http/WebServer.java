@@ -34,6 +34,8 @@ public final class WebServer implements AutoCloseable {
     static final String LANDING = "/";
     static final String HEALTHY = "/-/healthy";
     static final String RELOAD = "/-/reload";
+    /** Raw map contents, served with --debug only (as ebpf_exporter does). */
+    public static final String MAPS = "/maps";
     /** The paths served besides the telemetry path, which must not be one of them. */
     public static final Set<String> BUILT_IN_PATHS = Set.of(LANDING, HEALTHY, RELOAD);
 
@@ -61,6 +63,17 @@ public final class WebServer implements AutoCloseable {
     public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
                                   Supplier<String> landingPage, Supplier<String> reload, WebSecurity security)
             throws IOException {
+        return start(listen, telemetryPath, registry, landingPage, reload, security, null);
+    }
+
+    /**
+     * @param maps the /maps page, or null to serve none (it shows raw kernel
+     *             data: only with --debug)
+     */
+    public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
+                                  Supplier<String> landingPage, Supplier<String> reload, WebSecurity security,
+                                  Supplier<String> maps)
+            throws IOException {
         if (BUILT_IN_PATHS.contains(telemetryPath)) {
             throw new IllegalArgumentException("telemetry path " + telemetryPath + " is a built-in endpoint");
         }
@@ -84,6 +97,12 @@ public final class WebServer implements AutoCloseable {
                     }
                 })
                 .add(LANDING, exchange -> respond(exchange, 200, "text/html; charset=utf-8", landingPage.get()));
+        if (maps != null) {
+            if (MAPS.equals(telemetryPath)) {
+                throw new IllegalArgumentException("telemetry path " + telemetryPath + " is the debug maps endpoint");
+            }
+            routes.add(MAPS, exchange -> respond(exchange, 200, "text/plain; charset=utf-8", maps.get()));
+        }
         HttpServer server = create(listen, security);
         // One context for every path: the JDK's contexts match by prefix, ExactPaths does not.
         HttpContext context = server.createContext("/", routes);
