@@ -5,6 +5,7 @@ import dev.bpfwatch.decode.HostDecoderContext;
 import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
+import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
 import io.prometheus.client.Collector;
@@ -72,7 +73,7 @@ public final class Agent implements AutoCloseable {
         // Then the configs, checked against their objects: still nothing in the kernel.
         Decoders decoders = Decoders.standard(new HostDecoderContext());
         Selection selection = Selection.of(options, codeModules);
-        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), decoders);
+        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), decoders, options.btf());
         PinPathLock pinLock = null;
         try {
             // Before anything reaches the kernel: a second agent on these pins would count every event twice.
@@ -169,11 +170,12 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Parses and binds every config; any mistake fails them all, before the kernel sees one. */
-    private static List<ConfigModule.Prepared> prepareAll(List<ConfigFiles.Pair> pairs, Decoders decoders) {
+    private static List<ConfigModule.Prepared> prepareAll(List<ConfigFiles.Pair> pairs, Decoders decoders,
+                                                          CustomBtf btf) {
         List<ConfigModule.Prepared> prepared = new ArrayList<>();
         try {
             for (ConfigFiles.Pair pair : pairs) {
-                prepared.add(ConfigModule.prepare(pair, decoders));
+                prepared.add(ConfigModule.prepare(pair, decoders, btf));
             }
             return prepared;
         } catch (RuntimeException e) {
@@ -212,7 +214,7 @@ public final class Agent implements AutoCloseable {
         }
         List<ConfigModule.Prepared> prepared;
         try {
-            prepared = prepareAll(Selection.of(options, codeModules).configs(), decoders);
+            prepared = prepareAll(Selection.of(options, codeModules).configs(), decoders, options.btf());
         } catch (RuntimeException e) {
             return reloads.failed(e.getMessage());
         }

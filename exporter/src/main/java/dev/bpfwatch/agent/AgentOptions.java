@@ -1,5 +1,6 @@
 package dev.bpfwatch.agent;
 
+import dev.bpfwatch.libbpf.CustomBtf;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,57 +11,63 @@ import java.util.List;
  * ({@code pinPath} null: no pinning, counters start from zero each run), how
  * many series one metric may have before the rest is folded into "other",
  * the web config ({@code webConfigFile} null: plain HTTP, no auth), and
- * whether debug endpoints (/maps) are served.
+ * whether debug endpoints (/maps) are served, and a BTF file for CO-RE
+ * relocations in place of the kernel's ({@code btf} null: the kernel's).
  */
 public record AgentOptions(InetSocketAddress listen, String telemetryPath, String namespace, Path configDir,
                            List<String> configNames, boolean strict, boolean bpfStats, Path pinPath,
-                           int maxSeries, Path webConfigFile, boolean debug) {
+                           int maxSeries, Path webConfigFile, boolean debug, CustomBtf btf) {
 
     public static final int DEFAULT_MAX_SERIES = 10_000;
 
     /** Defaults as tests want them: no pins left behind. The CLI pins under /sys/fs/bpf/bpfwatch. */
     public static AgentOptions defaults(InetSocketAddress listen) {
         return new AgentOptions(listen, "/metrics", "bpfwatch", null, List.of(), false, false, null,
-                DEFAULT_MAX_SERIES, null, false);
+                DEFAULT_MAX_SERIES, null, false, null);
     }
 
     public AgentOptions withConfigs(Path dir, List<String> names) {
         return new AgentOptions(listen, telemetryPath, namespace, dir, names, strict, bpfStats, pinPath, maxSeries,
-                webConfigFile, debug);
+                webConfigFile, debug, btf);
     }
 
     public AgentOptions withNamespace(String ns) {
         return new AgentOptions(listen, telemetryPath, ns, configDir, configNames, strict, bpfStats, pinPath, maxSeries,
-                webConfigFile, debug);
+                webConfigFile, debug, btf);
     }
 
     public AgentOptions withStrict(boolean s) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, s, bpfStats, pinPath,
-                maxSeries, webConfigFile, debug);
+                maxSeries, webConfigFile, debug, btf);
     }
 
     public AgentOptions withBpfStats(boolean on) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, on, pinPath,
-                maxSeries, webConfigFile, debug);
+                maxSeries, webConfigFile, debug, btf);
     }
 
     public AgentOptions withPinPath(Path p) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, p,
-                maxSeries, webConfigFile, debug);
+                maxSeries, webConfigFile, debug, btf);
     }
 
     public AgentOptions withMaxSeries(int n) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
-                n, webConfigFile, debug);
+                n, webConfigFile, debug, btf);
     }
 
     public AgentOptions withWebConfig(Path file) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
-                maxSeries, file, debug);
+                maxSeries, file, debug, btf);
     }
 
     public AgentOptions withDebug(boolean on) {
         return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
-                maxSeries, webConfigFile, on);
+                maxSeries, webConfigFile, on, btf);
+    }
+
+    public AgentOptions withBtf(CustomBtf b) {
+        return new AgentOptions(listen, telemetryPath, namespace, configDir, configNames, strict, bpfStats, pinPath,
+                maxSeries, webConfigFile, debug, b);
     }
 }

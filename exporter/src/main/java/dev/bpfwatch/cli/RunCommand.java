@@ -3,6 +3,8 @@ package dev.bpfwatch.cli;
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
+import dev.bpfwatch.libbpf.CustomBtf;
+import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.ratelimit.FilterPins;
 import java.nio.file.Path;
 import java.util.TreeSet;
@@ -80,6 +82,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Log lines without the date and time (journald and log collectors add their own).")
     boolean noLogTimestamps;
 
+    @Option(names = "--btf.path", paramLabel = "FILE",
+            description = "BTF for CO-RE relocations of the configs' programs, in place of the kernel's "
+                    + "(kernels without /sys/kernel/btf/vmlinux; e.g. a BTFHub file). Default: the kernel's.")
+    Path btfPath;
+
     @Mixin
     DebugOption debug;
 
@@ -108,6 +115,17 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    private CustomBtf customBtf() {
+        if (btfPath == null) {
+            return null;
+        }
+        try {
+            return CustomBtf.check(btfPath);
+        } catch (LibbpfException e) {
+            throw new UserInputException("--btf.path " + btfPath + ": " + e.getMessage());
+        }
+    }
+
     AgentOptions options() {
         if (!namespace.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
             throw new UserInputException("--metrics.namespace " + namespace + ": not a valid metric name prefix");
@@ -130,6 +148,6 @@ final class RunCommand implements Callable<Integer> {
         // The udp-limit filters it exports live under the same pin path (the default one without pins).
         FilterPins.useRoot(pins != null ? pins : FilterPins.DEFAULT_PIN_PATH);
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug);
+                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug, customBtf());
     }
 }
