@@ -137,7 +137,8 @@ public final class Agent implements AutoCloseable {
                     () -> reading(() -> LandingPage.render(options.telemetryPath(), this.configs, this.others,
                             this.failures)),
                     this::reload, security,
-                    options.debug() ? () -> reading(() -> MapsPage.render(this.configs)) : null);
+                    options.debug() ? () -> reading(() -> MapsPage.render(this.configs)) : null,
+                    options.inheritedListener());
             return this;
         } catch (IOException e) {
             closeAll(configs, others, stats);

@@ -6,6 +6,7 @@ import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.ratelimit.FilterPins;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -43,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--web.listen-address", defaultValue = ":9435", paramLabel = "[HOST]:PORT",
-            description = "Address to serve on (default: ${DEFAULT-VALUE}).")
+            description = "Address to serve on (default: ${DEFAULT-VALUE}); fd://N: the Nth listening socket "
+                    + "systemd passed (socket activation, fd://0 the first).")
     String listenAddress;
 
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
@@ -147,7 +149,14 @@ final class RunCommand implements Callable<Integer> {
         Path pins = pinPath.isBlank() ? null : PinPath.inside(pinPath);
         // The udp-limit filters it exports live under the same pin path (the default one without pins).
         FilterPins.useRoot(pins != null ? pins : FilterPins.DEFAULT_PIN_PATH);
+        CustomBtf btf = customBtf();
+        if (listenAddress.startsWith(ListenAddress.FD_PREFIX)) {
+            ServerSocketChannel passed = ListenAddress.inherited(listenAddress);
+            return new AgentOptions(null, telemetryPath, namespace, configs.dir, configs.names, configs.strict,
+                    bpfStats, pins, maxSeries, webConfigFile, debug.debug, btf, null)
+                    .withInheritedListener(passed, ListenAddress.localAddress(passed));
+        }
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug, customBtf());
+                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug, btf, null);
     }
 }
