@@ -89,6 +89,12 @@ final class RunCommand implements Callable<Integer> {
                     + "(kernels without /sys/kernel/btf/vmlinux; e.g. a BTFHub file). Default: the kernel's.")
     Path btfPath;
 
+    @Option(names = "--capabilities.keep", defaultValue = "all", paramLabel = "all",
+            description = "ebpf_exporter's flag, accepted for its unit files: only 'all' (the default). bpfwatch "
+                    + "keeps its capabilities, since reloads and listener attribution need them after start-up; "
+                    + "limit them with the service manager (CapabilityBoundingSet, --cap-drop).")
+    String capabilitiesKeep;
+
     @Mixin
     DebugOption debug;
 
@@ -129,6 +135,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     AgentOptions options() {
+        if (!"all".equals(capabilitiesKeep)) {
+            // Capabilities are per thread in Linux: capset(2) would drop them from the calling thread
+            // only, while the JVM's other threads (GC, compiler, HTTP handlers) kept every one.
+            throw new UserInputException("--capabilities.keep " + capabilitiesKeep + ": only 'all'; bpfwatch "
+                    + "needs its capabilities after start-up (reloads, listener owners) and a JVM cannot drop "
+                    + "them from all its threads: limit them with CapabilityBoundingSet= or --cap-drop");
+        }
         if (!namespace.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
             throw new UserInputException("--metrics.namespace " + namespace + ": not a valid metric name prefix");
         }
