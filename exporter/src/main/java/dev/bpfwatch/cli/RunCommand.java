@@ -4,7 +4,6 @@ import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.CustomBtf;
-import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.ratelimit.FilterPins;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -84,10 +83,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Log lines without the date and time (journald and log collectors add their own).")
     boolean noLogTimestamps;
 
-    @Option(names = "--btf.path", paramLabel = "FILE",
-            description = "BTF for CO-RE relocations of the configs' programs, in place of the kernel's "
-                    + "(kernels without /sys/kernel/btf/vmlinux; e.g. a BTFHub file). Default: the kernel's.")
-    Path btfPath;
+    @Mixin
+    BtfPathOption btf;
 
     @Option(names = "--capabilities.keep", defaultValue = "all", paramLabel = "all",
             description = "ebpf_exporter's flag, accepted for its unit files: only 'all' (the default). bpfwatch "
@@ -123,17 +120,6 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CustomBtf customBtf() {
-        if (btfPath == null) {
-            return null;
-        }
-        try {
-            return CustomBtf.check(btfPath);
-        } catch (LibbpfException e) {
-            throw new UserInputException("--btf.path " + btfPath + ": " + e.getMessage());
-        }
-    }
-
     AgentOptions options() {
         if (!"all".equals(capabilitiesKeep)) {
             // Capabilities are per thread in Linux: capset(2) would drop them from the calling thread
@@ -162,14 +148,14 @@ final class RunCommand implements Callable<Integer> {
         Path pins = pinPath.isBlank() ? null : PinPath.inside(pinPath);
         // The udp-limit filters it exports live under the same pin path (the default one without pins).
         FilterPins.useRoot(pins != null ? pins : FilterPins.DEFAULT_PIN_PATH);
-        CustomBtf btf = customBtf();
+        CustomBtf customBtf = btf.customBtf();
         if (listenAddress.startsWith(ListenAddress.FD_PREFIX)) {
             ServerSocketChannel passed = ListenAddress.inherited(listenAddress);
             return new AgentOptions(null, telemetryPath, namespace, configs.dir, configs.names, configs.strict,
-                    bpfStats, pins, maxSeries, webConfigFile, debug.debug, btf, null)
+                    bpfStats, pins, maxSeries, webConfigFile, debug.debug, customBtf, null)
                     .withInheritedListener(passed, ListenAddress.localAddress(passed));
         }
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug, btf, null);
+                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug, customBtf, null);
     }
 }

@@ -89,4 +89,17 @@ class BtfPathTest {
         assertEquals(2, missing.exit(), missing.toString());
         assertTrue(missing.err().contains("--btf.path " + dir.resolve("absent.btf")), missing.err());
     }
+
+    @Test
+    void checkTakesItToo() throws IOException {
+        ConfigDir.with(dir, "marker", "btf_marker", CONFIG);
+        CliRun good = CliRun.of("check", "--config.dir=" + dir,
+                "--btf.path=" + Resources.testObject("btf_marker"));
+        assertEquals(0, good.exit(), good.toString());
+        assertTrue(good.out().contains("ok: marker"), good.toString());
+        Path junk = Files.writeString(dir.resolve("junk.btf"), "not BTF\n");
+        CliRun bad = CliRun.of("check", "--config.dir=" + dir, "--btf.path=" + junk);
+        assertEquals(2, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("--btf.path " + junk + ": "), bad.err());
+    }
 }
