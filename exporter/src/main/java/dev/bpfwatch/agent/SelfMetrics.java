@@ -86,7 +86,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
         String lostHelp = "Events of perf_event_array counters the kernel dropped because the per-CPU ring was full.";
         CounterMetricFamily lostEvents = new CounterMetricFamily(ns + "_perf_events_lost", lostHelp,
                 List.of("config", "metric"));
-        List<MetricFamilySamples> peerLost = new ArrayList<>();
+        Map<String, Long> peerLost = new java.util.TreeMap<>();
         CounterMetricFamily readErrors = new CounterMetricFamily(ns + "_map_read_errors",
                 "Metric reads of this config that failed (the metric is empty for that scrape; the log says why).",
                 List.of("config"));
@@ -100,10 +100,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
             c.collector().foldedSeries().forEach((metric, n) -> folded.addMetric(List.of(config, metric), n));
             c.collector().lostEvents().forEach((metric, n) -> {
                 if (peerForm) {
-                    // One family per metric, named as ebpf_exporter names it (no namespace, no labels).
-                    SampleFamily f = SampleFamily.named("dropped_perf_event_map_events_" + metric, lostHelp, List.of());
-                    f.add(List.of(), n);
-                    peerLost.add(f.samples());
+                    peerLost.merge(metric, n, Long::sum); // two configs' same-named metrics share one series
                 } else {
                     lostEvents.addMetric(List.of(config, metric), n);
                 }
@@ -147,7 +144,12 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 collections, info, attached, runCount, runTime.samples(), entries, maxEntries, decoderErrors,
                 readErrors, readerUp, scrape));
         if (peerForm) {
-            all.addAll(peerLost);
+            // One family per metric, named as ebpf_exporter names it (no namespace, no labels).
+            peerLost.forEach((metric, n) -> {
+                SampleFamily f = SampleFamily.named("dropped_perf_event_map_events_" + metric, lostHelp, List.of());
+                f.add(List.of(), n);
+                all.add(f.samples());
+            });
         } else {
             all.add(lostEvents);
         }
