@@ -12,7 +12,8 @@ MVN        := mvn -B -q
 # database) and pciutils (lspci, which the decoders' test compares with);
 # dpkg-dev and lintian for `make deb` and its test.
 APT_PACKAGES := clang llvm libbpf-dev bpftool libbpf1 iproute2 curl openssl prometheus libpcap0.8 tcpdump \
-                qemu-system-x86 busybox-static cpio xz-utils pci.ids pciutils dpkg-dev lintian
+                qemu-system-x86 busybox-static cpio xz-utils pci.ids pciutils dpkg-dev lintian \
+                systemd
 # The agent's JVM flags live in one place, the launcher (bin/bpfwatch); JAVA_OPTS (make run,
 # make bench) defaults to them. make run passes on the flags of JAVA_OPTS that are not
 # shipped ones, after them, so a flag given here wins.

@@ -5,11 +5,13 @@ import dev.bpfwatch.decode.HostDecoderContext;
 import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
+import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
 import dev.bpfwatch.tracing.SpanExports;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.hotspot.StandardExports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -74,7 +76,7 @@ public final class Agent implements AutoCloseable {
         // Then the configs, checked against their objects: still nothing in the kernel.
         Decoders decoders = Decoders.standard(new HostDecoderContext());
         Selection selection = Selection.of(options, codeModules);
-        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), decoders);
+        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), decoders, options.btf());
         PinPathLock pinLock = null;
         try {
             // Before anything reaches the kernel: a second agent on these pins would count every event twice.
@@ -127,11 +129,19 @@ public final class Agent implements AutoCloseable {
                 throw new AgentStartException("nothing started: " + String.join("; ", failures.values()));
             }
             install(configs, others, failures);
+            if (options.debug()) {
+                LOG.info("debug: raw map contents served at " + dev.bpfwatch.http.WebServer.MAPS);
+            }
             registry.register(live);
+            registry.register(new BuildInfo(options.namespace()));
+            // process_* (CPU, memory, fds, start time): the names every exporter carries, no namespace.
+            registry.register(new StandardExports());
             server = WebServer.start(options.listen(), options.telemetryPath(), registry,
                     () -> reading(() -> LandingPage.render(options.telemetryPath(), this.configs, this.others,
                             this.failures)),
-                    this::reload, security);
+                    this::reload, security,
+                    options.debug() ? () -> reading(() -> MapsPage.render(this.configs)) : null,
+                    options.inheritedListener());
             return this;
         } catch (IOException e) {
             closeAll(configs, others, stats);
@@ -164,11 +174,12 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Parses and binds every config; any mistake fails them all, before the kernel sees one. */
-    private static List<ConfigModule.Prepared> prepareAll(List<ConfigFiles.Pair> pairs, Decoders decoders) {
+    private static List<ConfigModule.Prepared> prepareAll(List<ConfigFiles.Pair> pairs, Decoders decoders,
+                                                          CustomBtf btf) {
         List<ConfigModule.Prepared> prepared = new ArrayList<>();
         try {
             for (ConfigFiles.Pair pair : pairs) {
-                prepared.add(ConfigModule.prepare(pair, decoders));
+                prepared.add(ConfigModule.prepare(pair, decoders, btf));
             }
             return prepared;
         } catch (RuntimeException e) {
@@ -207,7 +218,7 @@ public final class Agent implements AutoCloseable {
         }
         List<ConfigModule.Prepared> prepared;
         try {
-            prepared = prepareAll(Selection.of(options, codeModules).configs(), decoders);
+            prepared = prepareAll(Selection.of(options, codeModules).configs(), decoders, options.btf());
         } catch (RuntimeException e) {
             return reloads.failed(e.getMessage());
         }

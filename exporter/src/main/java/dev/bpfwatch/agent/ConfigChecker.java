@@ -3,6 +3,7 @@ package dev.bpfwatch.agent;
 import dev.bpfwatch.config.ConfigException;
 import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.decode.HostDecoderContext;
+import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.libbpf.LibbpfException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,11 @@ public final class ConfigChecker {
 
     /** @return one message per failing config; empty when all pass */
     public static List<String> check(Path dir, List<String> names, Consumer<String> passed) {
+        return check(dir, names, null, passed);
+    }
+
+    /** @param btf replaces the kernel's BTF for CO-RE relocations (--btf.path); null: the kernel's */
+    public static List<String> check(Path dir, List<String> names, CustomBtf btf, Consumer<String> passed) {
         Decoders decoders = Decoders.standard(new HostDecoderContext());
         List<String> errors = new ArrayList<>();
         List<ConfigFiles.Pair> pairs;
@@ -28,7 +34,7 @@ public final class ConfigChecker {
             return List.of(e.getMessage());
         }
         for (ConfigFiles.Pair pair : pairs) {
-            try (ConfigModule.Prepared p = ConfigModule.prepare(pair, decoders)) {
+            try (ConfigModule.Prepared p = ConfigModule.prepare(pair, decoders, btf)) {
                 p.object().load();
                 passed.accept(pair.name());
             } catch (ConfigException e) {

@@ -11,6 +11,7 @@ import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PerfEventReader;
 import dev.bpfwatch.libbpf.RingBufferReader;
@@ -85,8 +86,13 @@ public final class ConfigModule implements Module {
     }
 
     static BpfObject open(ConfigFiles.Pair pair) {
+        return open(pair, null);
+    }
+
+    /** @param btf replaces the kernel's BTF for CO-RE relocations (--btf.path); null: the kernel's */
+    static BpfObject open(ConfigFiles.Pair pair, CustomBtf btf) {
         try {
-            return BpfObject.open(pair.object().getFileName().toString(), Files.readAllBytes(pair.object()));
+            return BpfObject.open(pair.object().getFileName().toString(), Files.readAllBytes(pair.object()), btf);
         } catch (IOException e) {
             throw new UncheckedIOException("read " + pair.object() + ": " + e.getMessage(), e);
         }
@@ -124,7 +130,11 @@ public final class ConfigModule implements Module {
 
     /** Opens the object and checks the YAML against it: bad input fails here, before any load. */
     public static Prepared prepare(ConfigFiles.Pair pair, Decoders decoders) {
-        BpfObject object = open(pair);
+        return prepare(pair, decoders, null);
+    }
+
+    public static Prepared prepare(ConfigFiles.Pair pair, Decoders decoders, CustomBtf btf) {
+        BpfObject object = open(pair, btf);
         try {
             return new Prepared(pair, object, bind(pair, object, decoders));
         } catch (RuntimeException e) {

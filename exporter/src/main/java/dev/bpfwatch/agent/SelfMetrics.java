@@ -7,6 +7,7 @@ import dev.bpfwatch.metrics.ConfigCollector;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -15,12 +16,23 @@ import java.util.function.Supplier;
  * The agent's account of itself: which configs run, each program's state and
  * cost, each map's fill (a full map silently drops updates), decoder errors,
  * scrape time per config.
+ *
+ * <p>With the namespace {@code ebpf_exporter} the families ebpf_exporter
+ * also has come in its form (names and label sets), so its dashboards and
+ * alerts work unchanged: programs are keyed by kernel id alone, run time is
+ * {@code ebpf_program_run_time_seconds} without {@code _total}, lost perf
+ * events are {@code dropped_perf_event_map_events_METRIC} without the
+ * namespace. The families only bpfwatch has keep their form in both.
  */
 final class SelfMetrics extends Collector implements Collector.Describable {
     private final String ns;
     private final Supplier<List<ConfigModule>> configs;
     private final Supplier<Map<String, String>> failures;
     private final ReloadStatus reloads;
+    private final boolean peerForm;
+
+    /** The namespace whose self-metrics take ebpf_exporter's form. */
+    static final String PEER_NAMESPACE = "ebpf_exporter";
 
     SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<Map<String, String>> failures,
                 ReloadStatus reloads) {
@@ -28,22 +40,28 @@ final class SelfMetrics extends Collector implements Collector.Describable {
         this.configs = configs;
         this.failures = failures;
         this.reloads = reloads;
+        this.peerForm = PEER_NAMESPACE.equals(namespace);
     }
 
     @Override
     public List<MetricFamilySamples> collect() {
         GaugeMetricFamily enabled = new GaugeMetricFamily(ns + "_enabled_configs", "Configs running (1 each).",
                 List.of("name"));
+        List<String> programLabels = peerForm ? List.of("id") : List.of("config", "program");
         GaugeMetricFamily info = new GaugeMetricFamily(ns + "_ebpf_program_info",
                 "A program bpfwatch loaded, with its kernel id and tag.",
-                List.of("config", "program", "section", "id", "tag"));
+                peerForm ? List.of("config", "program", "tag", "id") : List.of("config", "program", "section", "id", "tag"));
         GaugeMetricFamily attached = new GaugeMetricFamily(ns + "_ebpf_program_attached",
-                "1 if the program is attached to its hook, 0 if attaching failed.", List.of("config", "program"));
+                "1 if the program is attached to its hook, 0 if attaching failed.", programLabels);
         CounterMetricFamily runCount = new CounterMetricFamily(ns + "_ebpf_program_run_count",
                 "Times the program ran (kernel BPF stats; 0 unless --bpf.stats or kernel.bpf_stats_enabled).",
-                List.of("config", "program"));
-        CounterMetricFamily runTime = new CounterMetricFamily(ns + "_ebpf_program_run_time_seconds",
-                "Time spent running the program (kernel BPF stats).", List.of("config", "program"));
+                programLabels);
+        String runTimeHelp = "Time spent running the program (kernel BPF stats).";
+        // ebpf_exporter names this counter without _total; simpleclient writes every counter with
+        // _total, so its name is kept by exposing it untyped (rate() reads it the same).
+        SampleFamily runTime = peerForm
+                ? SampleFamily.untyped(ns + "_ebpf_program_run_time_seconds", runTimeHelp, programLabels)
+                : SampleFamily.counter(ns + "_ebpf_program_run_time_seconds", runTimeHelp, programLabels);
         GaugeMetricFamily entries = new GaugeMetricFamily(ns + "_ebpf_map_entries",
                 "Entries in the map at the last scrape that read it; hash-type maps only (arrays cannot fill).", List.of("config", "map"));
         GaugeMetricFamily maxEntries = new GaugeMetricFamily(ns + "_ebpf_map_max_entries",
@@ -65,9 +83,10 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 List.of("config", "metric"));
         CounterMetricFamily collections = new CounterMetricFamily(ns + "_config_collections",
                 "Times the config's maps were read; scrapes arriving together share one read.", List.of("config"));
-        CounterMetricFamily lostEvents = new CounterMetricFamily(ns + "_perf_events_lost",
-                "Events of perf_event_array counters the kernel dropped because the per-CPU ring was full.",
+        String lostHelp = "Events of perf_event_array counters the kernel dropped because the per-CPU ring was full.";
+        CounterMetricFamily lostEvents = new CounterMetricFamily(ns + "_perf_events_lost", lostHelp,
                 List.of("config", "metric"));
+        Map<String, Long> peerLost = new java.util.TreeMap<>();
         CounterMetricFamily readErrors = new CounterMetricFamily(ns + "_map_read_errors",
                 "Metric reads of this config that failed (the metric is empty for that scrape; the log says why).",
                 List.of("config"));
@@ -79,22 +98,33 @@ final class SelfMetrics extends Collector implements Collector.Describable {
             readErrors.addMetric(List.of(config), c.collector().readErrors());
             c.eventReaders().forEach(r -> readerUp.addMetric(List.of(config, r.mapName()), r.reading() ? 1 : 0));
             c.collector().foldedSeries().forEach((metric, n) -> folded.addMetric(List.of(config, metric), n));
-            c.collector().lostEvents().forEach((metric, n) -> lostEvents.addMetric(List.of(config, metric), n));
+            c.collector().lostEvents().forEach((metric, n) -> {
+                if (peerForm) {
+                    peerLost.merge(metric, n, Long::sum); // two configs' same-named metrics share one series
+                } else {
+                    lostEvents.addMetric(List.of(config, metric), n);
+                }
+            });
             collections.addMetric(List.of(config), c.collector().collections());
             enabled.addMetric(List.of(config), 1);
             ConfigCollector collector = c.collector();
             decoderErrors.addMetric(List.of(config), collector.decoderErrors());
             scrape.addMetric(List.of(config), collector.lastScrapeSeconds());
             c.programs().forEach((name, state) -> {
-                attached.addMetric(List.of(config, name), state.attached() ? 1 : 0);
                 try {
                     ProgramInfo p = state.program().info();
-                    info.addMetric(List.of(config, name, state.program().section(),
-                            Integer.toString(p.id()), p.tag()), 1);
-                    runCount.addMetric(List.of(config, name), p.runCount());
-                    runTime.addMetric(List.of(config, name), p.runTimeNs() / 1e9);
+                    String id = Integer.toString(p.id());
+                    List<String> program = peerForm ? List.of(id) : List.of(config, name);
+                    attached.addMetric(program, state.attached() ? 1 : 0);
+                    info.addMetric(peerForm ? List.of(config, name, p.tag(), id)
+                            : List.of(config, name, state.program().section(), id, p.tag()), 1);
+                    runCount.addMetric(program, p.runCount());
+                    runTime.add(program, p.runTimeNs() / 1e9);
                 } catch (LibbpfException | IllegalStateException e) {
-                    // not loaded (autoload off): nothing the kernel can tell
+                    // not loaded (autoload off): nothing the kernel can tell, not even an id
+                    if (!peerForm) {
+                        attached.addMetric(List.of(config, name), state.attached() ? 1 : 0);
+                    }
                 }
             });
             var seen = collector.lastEntries();
@@ -110,8 +140,20 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 }
             }
         }
-        return List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info, attached, runCount,
-                runTime, entries, maxEntries, decoderErrors, readErrors, readerUp, scrape);
+        List<MetricFamilySamples> all = new ArrayList<>(List.of(enabled, failed, reloadOk, reloadTime, folded,
+                collections, info, attached, runCount, runTime.samples(), entries, maxEntries, decoderErrors,
+                readErrors, readerUp, scrape));
+        if (peerForm) {
+            // One family per metric, named as ebpf_exporter names it (no namespace, no labels).
+            peerLost.forEach((metric, n) -> {
+                SampleFamily f = SampleFamily.named("dropped_perf_event_map_events_" + metric, lostHelp, List.of());
+                f.add(List.of(), n);
+                all.add(f.samples());
+            });
+        } else {
+            all.add(lostEvents);
+        }
+        return all;
     }
 
     @Override

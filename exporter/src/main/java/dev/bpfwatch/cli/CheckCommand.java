@@ -26,9 +26,12 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configs;
 
+    @Mixin
+    BtfPathOption btf;
+
     @Override
     public Integer call() {
-        List<String> errors = ConfigChecker.check(configs.dir, configs.names,
+        List<String> errors = ConfigChecker.check(configs.dir, configs.names, btf.customBtf(),
                 ok -> spec.commandLine().getOut().println("ok: " + ok));
         errors.forEach(e -> spec.commandLine().getErr().println("bpfwatch: " + e));
         spec.commandLine().getOut().flush();

@@ -1,10 +1,41 @@
 package dev.bpfwatch.cli;
 
+import dev.bpfwatch.libbpf.InheritedSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 
-/** Parses Prometheus-style listen addresses: ":9435", "127.0.0.1:9435", "[::1]:9435". */
+/**
+ * Parses Prometheus-style listen addresses: ":9435", "127.0.0.1:9435",
+ * "[::1]:9435"; and "fd://N", a socket the service manager passed.
+ */
 final class ListenAddress {
+    static final String FD_PREFIX = "fd://";
+
     private ListenAddress() {
+    }
+
+    /** The passed socket fd://N names, or bad input saying why there is none. */
+    static ServerSocketChannel inherited(String value) {
+        String n = value.substring(FD_PREFIX.length());
+        if (!n.matches("[0-9]{1,4}")) {
+            throw new UserInputException("--web.listen-address " + value + ": expected fd://N, N the socket's "
+                    + "index among those systemd passed (fd://0 the first)");
+        }
+        try {
+            return InheritedSocket.listener(Integer.parseInt(n));
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--web.listen-address " + value + ": " + e.getMessage());
+        }
+    }
+
+    static InetSocketAddress localAddress(ServerSocketChannel channel) {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static InetSocketAddress parse(String value) {

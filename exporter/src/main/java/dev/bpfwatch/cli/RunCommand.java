@@ -3,7 +3,9 @@ package dev.bpfwatch.cli;
 import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
+import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.ratelimit.FilterPins;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -41,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--web.listen-address", defaultValue = ":9435", paramLabel = "[HOST]:PORT",
-            description = "Address to serve on (default: ${DEFAULT-VALUE}).")
+            description = "Address to serve on (default: ${DEFAULT-VALUE}); fd://N: the Nth listening socket "
+                    + "systemd passed (socket activation, fd://0 the first).")
     String listenAddress;
 
     @Option(names = "--web.telemetry-path", defaultValue = "/metrics", paramLabel = "PATH",
@@ -76,12 +79,28 @@ final class RunCommand implements Callable<Integer> {
                     + "\"other\" and counted in bpfwatch_series_dropped_total (default: ${DEFAULT-VALUE}).")
     int maxSeries;
 
+    @Option(names = "--log.no-timestamps",
+            description = "Log lines without the date and time (journald and log collectors add their own).")
+    boolean noLogTimestamps;
+
+    @Mixin
+    BtfPathOption btf;
+
+    @Option(names = "--capabilities.keep", defaultValue = "all", paramLabel = "all",
+            description = "ebpf_exporter's flag, accepted for its unit files: only 'all' (the default). bpfwatch "
+                    + "keeps its capabilities, since reloads and listener attribution need them after start-up; "
+                    + "limit them with the service manager (CapabilityBoundingSet, --cap-drop).")
+    String capabilitiesKeep;
+
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws InterruptedException {
         AgentOptions options = options();
+        if (noLogTimestamps) {
+            UntimedLogLines.install();
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Agent agent = Agent.start(options);
         // SIGTERM/SIGINT end the wait below: programs are taken out and the exit code is 0, as
@@ -102,6 +121,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     AgentOptions options() {
+        if (!"all".equals(capabilitiesKeep)) {
+            // Capabilities are per thread in Linux: capset(2) would drop them from the calling thread
+            // only, while the JVM's other threads (GC, compiler, HTTP handlers) kept every one.
+            throw new UserInputException("--capabilities.keep " + capabilitiesKeep + ": only 'all'; bpfwatch "
+                    + "needs its capabilities after start-up (reloads, listener owners) and a JVM cannot drop "
+                    + "them from all its threads: limit them with CapabilityBoundingSet= or --cap-drop");
+        }
         if (!namespace.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
             throw new UserInputException("--metrics.namespace " + namespace + ": not a valid metric name prefix");
         }
@@ -112,13 +138,24 @@ final class RunCommand implements Callable<Integer> {
             throw new UserInputException("--web.telemetry-path " + telemetryPath + ": is a built-in endpoint ("
                     + String.join(", ", new TreeSet<>(WebServer.BUILT_IN_PATHS)) + ")");
         }
+        if (debug.debug && WebServer.MAPS.equals(telemetryPath)) {
+            throw new UserInputException("--web.telemetry-path " + telemetryPath + ": with --debug, "
+                    + WebServer.MAPS + " serves the raw maps");
+        }
         if (maxSeries < 2) {
             throw new UserInputException("--metrics.max-series " + maxSeries + ": must be at least 2");
         }
         Path pins = pinPath.isBlank() ? null : PinPath.inside(pinPath);
         // The udp-limit filters it exports live under the same pin path (the default one without pins).
         FilterPins.useRoot(pins != null ? pins : FilterPins.DEFAULT_PIN_PATH);
+        CustomBtf customBtf = btf.customBtf();
+        if (listenAddress.startsWith(ListenAddress.FD_PREFIX)) {
+            ServerSocketChannel passed = ListenAddress.inherited(listenAddress);
+            return new AgentOptions(null, telemetryPath, namespace, configs.dir, configs.names, configs.strict,
+                    bpfStats, pins, maxSeries, webConfigFile, debug.debug, customBtf, null)
+                    .withInheritedListener(passed, ListenAddress.localAddress(passed));
+        }
         return new AgentOptions(ListenAddress.parse(listenAddress), telemetryPath, namespace, configs.dir,
-                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile);
+                configs.names, configs.strict, bpfStats, pins, maxSeries, webConfigFile, debug.debug, customBtf, null);
     }
 }

@@ -9,7 +9,9 @@ import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +36,8 @@ public final class WebServer implements AutoCloseable {
     static final String LANDING = "/";
     static final String HEALTHY = "/-/healthy";
     static final String RELOAD = "/-/reload";
+    /** Raw map contents, served with --debug only (as ebpf_exporter does). */
+    public static final String MAPS = "/maps";
     /** The paths served besides the telemetry path, which must not be one of them. */
     public static final Set<String> BUILT_IN_PATHS = Set.of(LANDING, HEALTHY, RELOAD);
 
@@ -61,6 +65,19 @@ public final class WebServer implements AutoCloseable {
     public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
                                   Supplier<String> landingPage, Supplier<String> reload, WebSecurity security)
             throws IOException {
+        return start(listen, telemetryPath, registry, landingPage, reload, security, null, null);
+    }
+
+    /**
+     * @param maps      the /maps page, or null to serve none (it shows raw kernel
+     *                  data: only with --debug)
+     * @param inherited a listening socket to serve on instead of binding
+     *                  {@code listen} (socket activation), or null
+     */
+    public static WebServer start(InetSocketAddress listen, String telemetryPath, CollectorRegistry registry,
+                                  Supplier<String> landingPage, Supplier<String> reload, WebSecurity security,
+                                  Supplier<String> maps, ServerSocketChannel inherited)
+            throws IOException {
         if (BUILT_IN_PATHS.contains(telemetryPath)) {
             throw new IllegalArgumentException("telemetry path " + telemetryPath + " is a built-in endpoint");
         }
@@ -84,7 +101,17 @@ public final class WebServer implements AutoCloseable {
                     }
                 })
                 .add(LANDING, exchange -> respond(exchange, 200, "text/html; charset=utf-8", landingPage.get()));
-        HttpServer server = create(listen, security);
+        if (maps != null) {
+            if (MAPS.equals(telemetryPath)) {
+                throw new IllegalArgumentException("telemetry path " + telemetryPath + " is the debug maps endpoint");
+            }
+            routes.add(MAPS, exchange -> respond(exchange, 200, "text/plain; charset=utf-8", maps.get()));
+        }
+        HttpServer server = create(inherited == null ? listen
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), security);
+        if (inherited != null) {
+            AdoptedListener.adopt(server, inherited);
+        }
         // One context for every path: the JDK's contexts match by prefix, ExactPaths does not.
         HttpContext context = server.createContext("/", routes);
         security.auth().ifPresent(context::setAuthenticator);

@@ -70,15 +70,25 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens an object from bytes (e.g. a resource in the jar), named for messages and the kernel. */
     public static BpfObject open(String name, byte[] elf) {
+        return open(name, elf, null);
+    }
+
+    /**
+     * Opens an object from bytes whose CO-RE relocations resolve against
+     * {@code btf} instead of the kernel's BTF (null: the kernel's).
+     */
+    public static BpfObject open(String name, byte[] elf, CustomBtf btf) {
         ObjectSanity.check(name, elf);
         Pointer buf = Memory.allocateDirect(Native.RUNTIME, Math.max(1, elf.length));
         buf.put(0, elf, 0, elf.length);
         Pointer objectName = cString(name.endsWith(".bpf.o") ? name.substring(0, name.length() - 6) : name);
-        Pointer opts = openOpts(objectName);
+        Pointer btfPath = btf == null ? null : cString(btf.path().toString());
+        Pointer opts = openOpts(objectName, btfPath);
         LibbpfLog.Captured<Pointer> opened = LibbpfLog.capture(
                 () -> Native.BPF.bpf_object__open_mem(buf, elf.length, opts));
         int err = Native.errno();
-        Reference.reachabilityFence(objectName); // libbpf copies the name during open
+        Reference.reachabilityFence(objectName); // libbpf copies the name and the BTF path during open
+        Reference.reachabilityFence(btfPath);
         if (opened.result() == null) {
             throw new LibbpfException("open " + name, err, LibbpfLog.lastLine(opened.log()));
         }
@@ -97,11 +107,19 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
-    /** struct bpf_object_open_opts up to object_name; libbpf accepts a shorter sz from older callers. */
-    private static Pointer openOpts(Pointer objectName) {
-        Pointer opts = Memory.allocateDirect(Native.RUNTIME, 16, true);
-        opts.putLong(0, 16);
+    /**
+     * struct bpf_object_open_opts up to object_name (sz 16), or up to
+     * btf_custom_path (offset 48, sz 56) when one is given; libbpf accepts a
+     * shorter sz from older callers.
+     */
+    private static Pointer openOpts(Pointer objectName, Pointer btfCustomPath) {
+        int size = btfCustomPath == null ? 16 : 56;
+        Pointer opts = Memory.allocateDirect(Native.RUNTIME, size, true);
+        opts.putLong(0, size);
         opts.putPointer(8, objectName);
+        if (btfCustomPath != null) {
+            opts.putPointer(48, btfCustomPath);
+        }
         return opts;
     }
 

@@ -226,6 +226,57 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         return family(m, series);
     }
 
+    /**
+     * Each map-backed metric's entries as read now, in ebpf_exporter's /maps
+     * form: a per-CPU map gives one row per CPU (its key with the CPU as a
+     * u16 appended when the last label is {@code cpu}); a histogram's last
+     * label is its bucket index. Entries that decode to no label set are left
+     * out. Perf-event and iterator metrics have no map to show.
+     */
+    public Map<String, List<RawRow>> rawRows() {
+        Map<String, List<RawRow>> out = new LinkedHashMap<>();
+        Map<String, MapData> reads = new HashMap<>();
+        for (BoundMetric m : config.metrics()) {
+            if (m.spec().fromPerfEvents() || m.fromIterator()) {
+                continue;
+            }
+            MapData data = read(m.source(), reads);
+            List<RawRow> rows = new ArrayList<>();
+            for (BpfMap.Entry e : data.entries()) {
+                List<String> labels = labels(m, e.key(), 0);
+                if (labels == null) {
+                    continue;
+                }
+                if (m.spec().kind() == MetricKind.HISTOGRAM) {
+                    labels = new ArrayList<>(labels);
+                    labels.add(Long.toString(unsigned(e.key(), m.bucket())));
+                }
+                if (!data.perCpu()) {
+                    rows.add(new RawRow(e.key(), labels, m.value().read(e.value(), 0)));
+                    continue;
+                }
+                for (int cpu = 0; cpu < data.cpus(); cpu++) {
+                    double v = m.value().read(e.value(), cpu * data.valueStride());
+                    if (!m.splitByCpu()) {
+                        rows.add(new RawRow(e.key(), labels, v));
+                        continue;
+                    }
+                    String cpuLabel = cpuLabel(m, cpu);
+                    if (cpuLabel == null) {
+                        continue;
+                    }
+                    byte[] key = java.util.Arrays.copyOf(e.key(), e.key().length + 2);
+                    ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putShort(e.key().length, (short) cpu);
+                    List<String> withCpu = new ArrayList<>(labels);
+                    withCpu.add(cpuLabel);
+                    rows.add(new RawRow(key, withCpu, v));
+                }
+            }
+            out.put(m.spec().name(), rows);
+        }
+        return out;
+    }
+
     private MetricFamilySamples histogram(BoundMetric m, Map<String, MapData> reads) {
         MapData data = read(m.source(), reads);
         HistogramSpec h = m.spec().histogram();

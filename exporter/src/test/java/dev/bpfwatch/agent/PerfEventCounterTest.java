@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * port, and the counter for that port must equal what was sent.
  */
 class PerfEventCounterTest {
-    private static final String CONFIG = """
+    static final String CONFIG = """
             metrics:
               counters:
                 - name: udp_drop_events
