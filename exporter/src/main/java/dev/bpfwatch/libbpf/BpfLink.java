@@ -2,7 +2,6 @@ package dev.bpfwatch.libbpf;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
@@ -62,9 +61,9 @@ public final class BpfLink implements AutoCloseable {
         if (iterFd < 0) {
             throw new LibbpfException("create iterator " + program, Native.errnoOf(iterFd));
         }
-        try {
+        try (NativeBuffer native64k = NativeBuffer.allocate(READ_CHUNK)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Pointer buf = Memory.allocateDirect(Native.RUNTIME, READ_CHUNK);
+            Pointer buf = native64k.pointer();
             byte[] chunk = new byte[READ_CHUNK];
             while (true) {
                 long n = Native.LIBC.read(iterFd, buf, READ_CHUNK);
