@@ -5,6 +5,7 @@ import dev.bpfwatch.decode.HostDecoderContext;
 import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
+import dev.bpfwatch.metrics.CounterFolds;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
 import io.prometheus.client.Collector;
@@ -48,12 +49,15 @@ public final class Agent implements AutoCloseable {
     private BpfStats stats;
     private WebServer server;
     private PinPathLock pinLock;
+    /** Counters' series-limit state, kept across reloads so no counter goes down when configs are re-read. */
+    private final CounterFolds counterFolds;
 
     private Agent(AgentOptions options, List<ModuleFactory> codeModules, AgentContext context, Decoders decoders) {
         this.options = options;
         this.codeModules = codeModules;
         this.context = context;
         this.decoders = decoders;
+        this.counterFolds = new CounterFolds(options.maxSeries());
     }
 
     public static Agent start(AgentOptions options) {
@@ -147,7 +151,7 @@ public final class Agent implements AutoCloseable {
             loaded.close();
             throw e;
         }
-        return ConfigModule.attach(loaded, context, decoders, options.strict(), options.maxSeries());
+        return ConfigModule.attach(loaded, context, decoders, options.strict(), counterFolds);
     }
 
     /** Reads the running modules; a reload or shutdown waits until it is done. */
@@ -238,7 +242,7 @@ public final class Agent implements AutoCloseable {
             configs.forEach(Module::close);
             for (ConfigModule.Prepared p : loaded) {
                 try {
-                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries()));
+                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), counterFolds));
                 } catch (RuntimeException e) {
                     newFailures.put(p.pair().name(), e.getMessage());
                     LOG.severe("config " + p.pair().name() + " did not attach after reload: " + e.getMessage());

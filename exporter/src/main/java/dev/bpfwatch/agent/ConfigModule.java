@@ -14,6 +14,7 @@ import dev.bpfwatch.libbpf.Bpffs;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PerfEventReader;
 import dev.bpfwatch.metrics.ConfigCollector;
+import dev.bpfwatch.metrics.CounterFolds;
 import dev.bpfwatch.probe.FeatureProbe;
 import io.prometheus.client.Collector;
 import java.io.IOException;
@@ -153,7 +154,7 @@ public final class ConfigModule implements Module {
      *               and the rest runs
      */
     public static ConfigModule attach(Prepared loaded, AgentContext context, Decoders decoders, boolean strict,
-                                      int maxSeries) {
+                                      CounterFolds counterFolds) {
         BpfObject object = loaded.object();
         String configName = loaded.pair().name();
         List<PerfEventReader> readers = new ArrayList<>();
@@ -207,7 +208,7 @@ public final class ConfigModule implements Module {
                 LOG.warning("config " + configName + ": " + count + ": " + String.join("; ", notRunning));
             }
             ConfigCollector collector = new ConfigCollector(loaded.bound(), context.namespace(),
-                    new LiveSampleSource(object, iterators), decoders, maxSeries);
+                    new LiveSampleSource(object, iterators), decoders, counterFolds);
             for (BoundMetric m : collector.perfEventMetrics()) {
                 BpfMap events = object.map(m.source()).orElseThrow();
                 readers.add(PerfEventReader.start(events, EVENT_RING_PAGES, e -> collector.onEvent(m, e),
