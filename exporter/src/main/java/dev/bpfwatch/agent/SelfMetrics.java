@@ -4,6 +4,7 @@ import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.ProgramInfo;
 import dev.bpfwatch.metrics.ConfigCollector;
+import dev.bpfwatch.metrics.ResetCarry;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -21,9 +22,12 @@ final class SelfMetrics extends Collector implements Collector.Describable {
     private final Supplier<List<ConfigModule>> configs;
     private final Supplier<Map<String, String>> failures;
     private final ReloadStatus reloads;
+    private final ResetCarry carry;
 
+    /** @param carry the agent's, kept across reloads: counters of replaced configs and programs go on from there */
     SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<Map<String, String>> failures,
-                ReloadStatus reloads) {
+                ReloadStatus reloads, ResetCarry carry) {
+        this.carry = carry;
         this.ns = namespace;
         this.configs = configs;
         this.failures = failures;
@@ -110,8 +114,8 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 }
             }
         }
-        return List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info, attached, runCount,
-                runTime, entries, maxEntries, decoderErrors, readErrors, readerUp, scrape);
+        return carry.apply(List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info,
+                attached, runCount, runTime, entries, maxEntries, decoderErrors, readErrors, readerUp, scrape));
     }
 
     @Override

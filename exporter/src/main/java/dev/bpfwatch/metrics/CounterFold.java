@@ -1,5 +1,8 @@
 package dev.bpfwatch.metrics;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -133,6 +136,55 @@ public final class CounterFold {
     /** Whether "other" was ever exported: then the fast path, which bypasses this state, is closed to it. */
     public synchronized boolean everFolded() {
         return otherShown;
+    }
+
+    /** Writes the whole state, for {@link #read} after a restart. */
+    synchronized void write(DataOutputStream out) throws IOException {
+        out.writeInt(own.size());
+        for (Map.Entry<List<String>, Track> e : own.entrySet()) {
+            writeLabels(out, e.getKey());
+            out.writeDouble(e.getValue().base);
+            out.writeDouble(e.getValue().last);
+        }
+        out.writeInt(foldedLast.size());
+        for (Map.Entry<List<String>, Double> e : foldedLast.entrySet()) {
+            writeLabels(out, e.getKey());
+            out.writeDouble(e.getValue());
+        }
+        out.writeDouble(otherBase);
+        out.writeBoolean(otherShown);
+    }
+
+    /** A state as {@link #write} left it: the next scrape goes on as if no restart had happened between. */
+    static CounterFold read(DataInputStream in, int max) throws IOException {
+        CounterFold f = new CounterFold(max);
+        for (int i = in.readInt(); i > 0; i--) {
+            List<String> labels = readLabels(in);
+            f.own.put(labels, new Track(in.readDouble(), in.readDouble()));
+        }
+        for (int i = in.readInt(); i > 0; i--) {
+            List<String> labels = readLabels(in);
+            f.foldedLast.put(labels, in.readDouble());
+        }
+        f.otherBase = in.readDouble();
+        f.otherShown = in.readBoolean();
+        return f;
+    }
+
+    private static void writeLabels(DataOutputStream out, List<String> labels) throws IOException {
+        out.writeInt(labels.size());
+        for (String l : labels) {
+            out.writeUTF(l);
+        }
+    }
+
+    private static List<String> readLabels(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<String> labels = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            labels.add(in.readUTF());
+        }
+        return List.copyOf(labels);
     }
 
     /** Label sets summed into "other" at the last scrape. */

@@ -1,5 +1,11 @@
 package dev.bpfwatch.metrics;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CounterFolds {
     private final Map<String, CounterFold> folds = new ConcurrentHashMap<>();
     private final int maxSeries;
+    private static final int FORMAT = 1;
 
     public CounterFolds(int maxSeries) {
         this.maxSeries = maxSeries;
@@ -25,6 +32,48 @@ public final class CounterFolds {
     CounterFold of(String config, String metric, List<String> labelNames, String source) {
         return folds.computeIfAbsent(config + "\0" + metric + "\0" + String.join(",", labelNames) + "\0" + source,
                 k -> new CounterFold(maxSeries));
+    }
+
+    /**
+     * Every state, as bytes a restarted agent can {@link #restore}. The
+     * series limit goes with them: states kept under another limit are not
+     * restored (their sticky sets were sized for it).
+     */
+    public byte[] save() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT);
+            out.writeInt(maxSeries);
+            Map<String, CounterFold> copy = Map.copyOf(folds);
+            out.writeInt(copy.size());
+            for (Map.Entry<String, CounterFold> e : copy.entrySet()) {
+                out.writeUTF(e.getKey());
+                e.getValue().write(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Takes back the states of {@link #save}, before the first scrape.
+     *
+     * @return false when the bytes were kept under another series limit or
+     *         format, and nothing was restored
+     */
+    public boolean restore(byte[] saved) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
+        if (in.readInt() != FORMAT || in.readInt() != maxSeries) {
+            return false;
+        }
+        Map<String, CounterFold> read = new java.util.HashMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            String key = in.readUTF();
+            read.put(key, CounterFold.read(in, maxSeries));
+        }
+        folds.putAll(read);
+        return true;
     }
 
     public int maxSeries() {

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * map churn under it: 200 keys written into a 64-entry map (the kernel
  * evicts; the test also deletes), a series limit of 10 (so most keys fold
  * into "other"), 1,000 scrapes, 20 reloads and 20 restarts of the agent on
- * the same pins.
+ * the same pins. The series together also never show less than the map
+ * holds at that moment.
  */
 class MonotonicCountersTest {
     private static final int MAX_SERIES = 10;
@@ -68,6 +69,7 @@ class MonotonicCountersTest {
         Random random = new Random(12);
         Map<String, Double> last = new HashMap<>();
         List<String> decreases = new ArrayList<>();
+        List<String> shortfalls = new ArrayList<>();
         Set<Long> written = new HashSet<>();
         int evicted = 0;
         int scrapes = 0;
@@ -84,6 +86,12 @@ class MonotonicCountersTest {
                     BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_total").orElseThrow();
                     evicted += churn(map, random, written);
                     Map<String, Double> now = totals(agent);
+                    double exported = now.entrySet().stream().filter(e -> e.getKey().startsWith("bpfwatch_churn_total{"))
+                            .mapToDouble(Map.Entry::getValue).sum();
+                    double inMap = map.entries().stream().mapToLong(e -> u64(e.value())).sum();
+                    if (exported < inMap) {
+                        shortfalls.add("scrape " + (scrapes + 1) + ": series sum " + exported + " < map sum " + inMap);
+                    }
                     maxSeriesSeen = Math.max(maxSeriesSeen,
                             (int) now.keySet().stream().filter(n -> n.startsWith("bpfwatch_churn_total{")).count());
                     scrapes++;
@@ -108,6 +116,8 @@ class MonotonicCountersTest {
         assertTrue(evicted > 0, "the kernel evicted no key: the LRU map never churned");
         assertTrue(last.containsKey("bpfwatch_churn_total{key=other}"), "nothing was folded: " + last.keySet());
         assertTrue(maxSeriesSeen <= MAX_SERIES, "series limit exceeded: " + maxSeriesSeen);
+        assertEquals(List.of(), shortfalls.subList(0, Math.min(10, shortfalls.size())),
+                shortfalls.size() + " scrapes whose series lost part of what the map holds");
         assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())),
                 decreases.size() + " decreases");
     }
