@@ -85,7 +85,7 @@ public final class Agent implements AutoCloseable {
             pinLock = options.pinPath() == null ? null : PinPathLock.take(options.pinPath());
             FeatureReport features = FeatureProbe.report();
             LOG.info(() -> "features: " + features.describe().stripTrailing());
-            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features), decoders);
+            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features, options.pinPath()), decoders);
             agent.pinLock = pinLock;
             agent.restoreCounterState();
             return agent.startModules(selection, prepared, security);
