@@ -60,7 +60,7 @@ public final class Agent implements AutoCloseable {
         this.codeModules = codeModules;
         this.context = context;
         this.decoders = decoders;
-        this.counterFolds = new CounterFolds(options.maxSeries());
+        this.counterFolds = context.counterFolds();
     }
 
     public static Agent start(AgentOptions options) {
@@ -85,7 +85,7 @@ public final class Agent implements AutoCloseable {
             pinLock = options.pinPath() == null ? null : PinPathLock.take(options.pinPath());
             FeatureReport features = FeatureProbe.report();
             LOG.info(() -> "features: " + features.describe().stripTrailing());
-            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features, options.pinPath()), decoders);
+            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features, options.pinPath(), new CounterFolds(options.maxSeries())), decoders);
             agent.pinLock = pinLock;
             agent.restoreCounterState();
             return agent.startModules(selection, prepared, security);
@@ -178,8 +178,8 @@ public final class Agent implements AutoCloseable {
             byte[] carry = in.readNBytes(in.readInt());
             selfCarry.restore(carry);
             if (!counterFolds.restore(folds)) {
-                LOG.warning("counter state under " + options.pinPath() + " was kept with another "
-                        + "--metrics.max-series: not restored, folded counters may go down once");
+                LOG.warning("counter state under " + options.pinPath() + " is of another bpfwatch version: "
+                        + "not restored, folded counters may go down once");
             }
         } catch (IOException | RuntimeException e) {
             LOG.warning("counter state under " + options.pinPath() + " not restored (" + e.getMessage()

@@ -32,31 +32,58 @@ import java.util.Map;
  * folded into "other" that were in the map at the last scrape (forgotten
  * once they leave it, their value in the base). The latter is bounded by
  * the map's own max_entries.
+ *
+ * <p>A label set may carry several counters that fold together (a
+ * destination's passed and dropped datagrams): values are arrays of one
+ * width, ranked by one of them.
  */
 public final class CounterFold {
     private final int max;
+    private final int width;
+    private final int rankBy;
     private final Map<List<String>, Track> own = new LinkedHashMap<>();
-    private Map<List<String>, Double> foldedLast = new HashMap<>();
-    private double otherBase;
+    private Map<List<String>, double[]> foldedLast = new HashMap<>();
+    private final double[] otherBase;
     private boolean otherShown;
     private int foldedNow;
 
-    /** One label set with its own series: the value last read and what has left the map before it. */
+    /** One label set with its own series: the values last read and what has left the map before them. */
     static final class Track {
-        double base;
-        double last;
+        final double[] base;
+        final double[] last;
 
-        Track(double base, double last) {
+        Track(double[] base, double[] last) {
             this.base = base;
             this.last = last;
         }
     }
 
+    /** One counter per label set. */
     public CounterFold(int max) {
-        if (max < 2) {
-            throw new IllegalArgumentException("series limit must be at least 2, is " + max);
+        this(max, 1, 0);
+    }
+
+    /**
+     * @param max    series a counter may have, "other" included: {@code max - 1} label sets keep their own
+     * @param width  counters per label set
+     * @param rankBy which of them decides who gets an own series when there is room
+     */
+    public CounterFold(int max, int width, int rankBy) {
+        if (max < 1 || width < 1 || rankBy < 0 || rankBy >= width) {
+            throw new IllegalArgumentException("series limit " + max + ", width " + width + ", rank by " + rankBy);
         }
         this.max = max;
+        this.width = width;
+        this.rankBy = rankBy;
+        this.otherBase = new double[width];
+    }
+
+    int max() {
+        return max;
+    }
+
+    int width() {
+        return width;
     }
 
     /**
@@ -64,45 +91,72 @@ public final class CounterFold {
      * map holds it now). Every series it returns is at least what it
      * returned for the same labels before.
      */
-    public synchronized Map<List<String>, Double> apply(Map<List<String>, Double> current, int labelCount) {
+    public Map<List<String>, Double> apply(Map<List<String>, Double> current, int labelCount) {
+        Map<List<String>, double[]> wide = new LinkedHashMap<>();
+        current.forEach((labels, v) -> wide.put(labels, new double[] {v}));
+        Map<List<String>, Double> out = new LinkedHashMap<>();
+        applyWide(wide, labelCount).forEach((labels, v) -> out.put(labels, v[0]));
+        return out;
+    }
+
+    /** As {@link #apply}, for label sets that carry {@code width} counters each. */
+    public synchronized Map<List<String>, double[]> applyWide(Map<List<String>, double[]> current, int labelCount) {
         List<String> otherLabels = Collections.nCopies(labelCount, SeriesLimit.OTHER);
+        double[] zero = new double[width];
         for (Map.Entry<List<String>, Track> e : own.entrySet()) {
             Track t = e.getValue();
-            double now = current.getOrDefault(e.getKey(), 0.0);
-            if (now < t.last) {
-                t.base += t.last - now;
+            double[] now = current.getOrDefault(e.getKey(), zero);
+            for (int i = 0; i < width; i++) {
+                if (now[i] < t.last[i]) {
+                    t.base[i] += t.last[i] - now[i];
+                }
+                t.last[i] = now[i];
             }
-            t.last = now;
         }
         admit(current, otherLabels);
-        Map<List<String>, Double> folded = new HashMap<>();
-        double otherNow = 0;
-        for (Map.Entry<List<String>, Double> e : current.entrySet()) {
+        Map<List<String>, double[]> folded = new HashMap<>();
+        double[] otherNow = new double[width];
+        for (Map.Entry<List<String>, double[]> e : current.entrySet()) {
             if (own.containsKey(e.getKey())) {
                 continue;
             }
-            double now = e.getValue();
-            Double before = foldedLast.remove(e.getKey());
-            if (before != null && now < before) {
-                otherBase += before - now;
+            double[] now = e.getValue().clone();
+            double[] before = foldedLast.remove(e.getKey());
+            for (int i = 0; i < width; i++) {
+                if (before != null && now[i] < before[i]) {
+                    otherBase[i] += before[i] - now[i];
+                }
+                otherNow[i] += now[i];
             }
             folded.put(e.getKey(), now);
-            otherNow += now;
         }
-        for (double gone : foldedLast.values()) {
-            otherBase += gone; // folded label sets that left the map: their counts stay in "other"
+        for (double[] gone : foldedLast.values()) {
+            for (int i = 0; i < width; i++) {
+                otherBase[i] += gone[i]; // folded label sets that left the map: their counts stay in "other"
+            }
         }
         foldedLast = folded;
         foldedNow = folded.size();
-        Map<List<String>, Double> out = new LinkedHashMap<>();
+        Map<List<String>, double[]> out = new LinkedHashMap<>();
         own.forEach((labels, t) -> {
-            if (current.containsKey(labels) || t.base + t.last > 0) {
-                out.put(labels, t.base + t.last);
+            double[] v = new double[width];
+            boolean nonZero = false;
+            for (int i = 0; i < width; i++) {
+                v[i] = t.base[i] + t.last[i];
+                nonZero |= v[i] > 0;
+            }
+            if (current.containsKey(labels) || nonZero) {
+                out.put(labels, v);
             }
         });
-        if (otherShown || !folded.isEmpty() || otherBase > 0) {
+        boolean otherNonZero = false;
+        for (int i = 0; i < width; i++) {
+            otherNow[i] += otherBase[i];
+            otherNonZero |= otherBase[i] > 0;
+        }
+        if (otherShown || !folded.isEmpty() || otherNonZero) {
             otherShown = true;
-            out.put(otherLabels, otherBase + otherNow);
+            out.put(otherLabels, otherNow);
         }
         return out;
     }
@@ -112,12 +166,12 @@ public final class CounterFold {
      * room, largest first. One that was folded at the last scrape stays
      * folded: its count is already in "other".
      */
-    private void admit(Map<List<String>, Double> current, List<String> otherLabels) {
+    private void admit(Map<List<String>, double[]> current, List<String> otherLabels) {
         if (own.size() >= max - 1) {
             return;
         }
-        List<Map.Entry<List<String>, Double>> fresh = new ArrayList<>();
-        for (Map.Entry<List<String>, Double> e : current.entrySet()) {
+        List<Map.Entry<List<String>, double[]>> fresh = new ArrayList<>();
+        for (Map.Entry<List<String>, double[]> e : current.entrySet()) {
             if (!own.containsKey(e.getKey()) && !foldedLast.containsKey(e.getKey())
                     && !e.getKey().equals(otherLabels)) {
                 fresh.add(e);
@@ -126,10 +180,10 @@ public final class CounterFold {
         // max - 1, not max: a label set that comes later must find "other" inside the limit.
         int room = max - 1 - own.size();
         if (fresh.size() > room) {
-            fresh.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
+            fresh.sort((a, b) -> Double.compare(b.getValue()[rankBy], a.getValue()[rankBy]));
         }
         for (int i = 0; i < fresh.size() && i < room; i++) {
-            own.put(fresh.get(i).getKey(), new Track(0, fresh.get(i).getValue()));
+            own.put(fresh.get(i).getKey(), new Track(new double[width], fresh.get(i).getValue().clone()));
         }
     }
 
@@ -140,35 +194,52 @@ public final class CounterFold {
 
     /** Writes the whole state, for {@link #read} after a restart. */
     synchronized void write(DataOutputStream out) throws IOException {
+        out.writeInt(max);
+        out.writeInt(width);
+        out.writeInt(rankBy);
         out.writeInt(own.size());
         for (Map.Entry<List<String>, Track> e : own.entrySet()) {
             writeLabels(out, e.getKey());
-            out.writeDouble(e.getValue().base);
-            out.writeDouble(e.getValue().last);
+            writeValues(out, e.getValue().base);
+            writeValues(out, e.getValue().last);
         }
         out.writeInt(foldedLast.size());
-        for (Map.Entry<List<String>, Double> e : foldedLast.entrySet()) {
+        for (Map.Entry<List<String>, double[]> e : foldedLast.entrySet()) {
             writeLabels(out, e.getKey());
-            out.writeDouble(e.getValue());
+            writeValues(out, e.getValue());
         }
-        out.writeDouble(otherBase);
+        writeValues(out, otherBase);
         out.writeBoolean(otherShown);
     }
 
     /** A state as {@link #write} left it: the next scrape goes on as if no restart had happened between. */
-    static CounterFold read(DataInputStream in, int max) throws IOException {
-        CounterFold f = new CounterFold(max);
+    static CounterFold read(DataInputStream in) throws IOException {
+        CounterFold f = new CounterFold(in.readInt(), in.readInt(), in.readInt());
         for (int i = in.readInt(); i > 0; i--) {
             List<String> labels = readLabels(in);
-            f.own.put(labels, new Track(in.readDouble(), in.readDouble()));
+            f.own.put(labels, new Track(f.readValues(in), f.readValues(in)));
         }
         for (int i = in.readInt(); i > 0; i--) {
             List<String> labels = readLabels(in);
-            f.foldedLast.put(labels, in.readDouble());
+            f.foldedLast.put(labels, f.readValues(in));
         }
-        f.otherBase = in.readDouble();
+        System.arraycopy(f.readValues(in), 0, f.otherBase, 0, f.width);
         f.otherShown = in.readBoolean();
         return f;
+    }
+
+    private static void writeValues(DataOutputStream out, double[] values) throws IOException {
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private double[] readValues(DataInputStream in) throws IOException {
+        double[] v = new double[width];
+        for (int i = 0; i < width; i++) {
+            v[i] = in.readDouble();
+        }
+        return v;
     }
 
     private static void writeLabels(DataOutputStream out, List<String> labels) throws IOException {

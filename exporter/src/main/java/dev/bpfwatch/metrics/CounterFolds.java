@@ -23,27 +23,35 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CounterFolds {
     private final Map<String, CounterFold> folds = new ConcurrentHashMap<>();
     private final int maxSeries;
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     public CounterFolds(int maxSeries) {
         this.maxSeries = maxSeries;
     }
 
     CounterFold of(String config, String metric, List<String> labelNames, String source) {
-        return folds.computeIfAbsent(config + "\0" + metric + "\0" + String.join(",", labelNames) + "\0" + source,
-                k -> new CounterFold(maxSeries));
+        return of(config + "\0" + metric + "\0" + String.join(",", labelNames) + "\0" + source, maxSeries, 1, 0);
     }
 
     /**
-     * Every state, as bytes a restarted agent can {@link #restore}. The
-     * series limit goes with them: states kept under another limit are not
-     * restored (their sticky sets were sized for it).
+     * The state kept under {@code key} (a module's own naming), made fresh
+     * when there is none or it was kept under another limit or shape (its
+     * sticky set was sized for that).
+     */
+    public CounterFold of(String key, int max, int width, int rankBy) {
+        return folds.compute(key, (k, old) -> old != null && old.max() == max && old.width() == width
+                ? old : new CounterFold(max, width, rankBy));
+    }
+
+    /**
+     * Every state, as bytes a restarted agent can {@link #restore}. Each
+     * keeps its series limit: one found under another limit is replaced
+     * when first asked for ({@link #of}).
      */
     public byte[] save() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT);
-            out.writeInt(maxSeries);
             Map<String, CounterFold> copy = Map.copyOf(folds);
             out.writeInt(copy.size());
             for (Map.Entry<String, CounterFold> e : copy.entrySet()) {
@@ -59,18 +67,17 @@ public final class CounterFolds {
     /**
      * Takes back the states of {@link #save}, before the first scrape.
      *
-     * @return false when the bytes were kept under another series limit or
-     *         format, and nothing was restored
+     * @return false when the bytes are of another format, and nothing was restored
      */
     public boolean restore(byte[] saved) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
-        if (in.readInt() != FORMAT || in.readInt() != maxSeries) {
+        if (in.readInt() != FORMAT) {
             return false;
         }
         Map<String, CounterFold> read = new java.util.HashMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             String key = in.readUTF();
-            read.put(key, CounterFold.read(in, maxSeries));
+            read.put(key, CounterFold.read(in));
         }
         folds.putAll(read);
         return true;
