@@ -9,7 +9,9 @@ import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.agent.ConfigModule;
 import dev.bpfwatch.cli.BpfwatchCommand;
 import dev.bpfwatch.libbpf.BpfMap;
+import dev.bpfwatch.testing.AgentProcess;
 import dev.bpfwatch.testing.ConfigDir;
+import dev.bpfwatch.testing.Scrape;
 import io.prometheus.client.Collector;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -120,6 +122,47 @@ class MonotonicCountersTest {
                 shortfalls.size() + " scrapes whose series lost part of what the map holds");
         assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())),
                 decreases.size() + " decreases");
+    }
+
+    /**
+     * The same with real restarts: `bpfwatch run` in its own JVM, stopped
+     * with SIGTERM and started again on the same pins, the map churned from
+     * this JVM through its pin, scraped over HTTP.
+     */
+    @Test
+    void noSeriesGoesDownAcrossProcessRestarts() throws Exception {
+        ConfigDir.with(dir, "churn", "churn_map", YAML);
+        Random random = new Random(34);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        int restarts = 3;
+        for (int run = 0; run <= restarts; run++) {
+            try (AgentProcess agent = AgentProcess.start("--config.dir=" + dir, "--bpf.pin-path=" + pins,
+                    "--metrics.max-series=" + MAX_SERIES)) {
+                try (BpfMap map = BpfMap.openPinned(pins.resolve("churn/churn_total").toString())) {
+                    for (int s = 0; s < 10; s++) {
+                        evicted += churn(map, random, written);
+                        String text = Scrape.metrics(agent.port());
+                        for (String line : text.lines().filter(l -> l.startsWith("bpfwatch_churn_total{")).toList()) {
+                            String series = line.substring(0, line.lastIndexOf(' '));
+                            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                            Double before = last.put(series, value);
+                            if (before != null && value < before) {
+                                decreases.add("run " + run + ": " + series + " " + before + " -> " + value);
+                            }
+                        }
+                    }
+                }
+                assertEquals(0, agent.stop("TERM"), agent.output());
+            }
+        }
+        System.out.println("MonotonicCountersTest, processes: " + (restarts + 1) + " runs, " + evicted
+                + " keys evicted, " + last.size() + " series, " + decreases.size() + " decreases");
+        assertTrue(evicted > 0, "the kernel evicted no key");
+        assertTrue(last.keySet().stream().anyMatch(k -> k.contains("other")), "nothing folded: " + last.keySet());
+        assertEquals(List.of(), decreases);
     }
 
     /**
