@@ -6,6 +6,8 @@ import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
 import dev.bpfwatch.libbpf.CustomBtf;
+import dev.bpfwatch.metrics.CounterFolds;
+import dev.bpfwatch.metrics.ResetCarry;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
 import dev.bpfwatch.tracing.SpanExports;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -53,12 +56,16 @@ public final class Agent implements AutoCloseable {
     private PinPathLock pinLock;
     /** The OTLP span sink, made only when a tracing config starts. */
     private final SpanExports spanExports = new SpanExports();
+    /** Counters' series-limit state, kept across reloads so no counter goes down when configs are re-read. */
+    private final CounterFolds counterFolds;
+    private final ResetCarry selfCarry = new ResetCarry();
 
     private Agent(AgentOptions options, List<ModuleFactory> codeModules, AgentContext context, Decoders decoders) {
         this.options = options;
         this.codeModules = codeModules;
         this.context = context;
         this.decoders = decoders;
+        this.counterFolds = context.counterFolds();
     }
 
     public static Agent start(AgentOptions options) {
@@ -83,8 +90,9 @@ public final class Agent implements AutoCloseable {
             pinLock = options.pinPath() == null ? null : PinPathLock.take(options.pinPath());
             FeatureReport features = FeatureProbe.report();
             LOG.info(() -> "features: " + features.describe().stripTrailing());
-            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features), decoders);
+            Agent agent = new Agent(options, codeModules, new AgentContext(options.namespace(), features, options.pinPath(), new CounterFolds(options.maxSeries())), decoders);
             agent.pinLock = pinLock;
+            agent.restoreCounterState();
             return agent.startModules(selection, prepared, security);
         } catch (RuntimeException e) {
             prepared.forEach(ConfigModule.Prepared::close); // closing twice is harmless: loaded ones are closed already
@@ -160,7 +168,52 @@ public final class Agent implements AutoCloseable {
             loaded.close();
             throw e;
         }
-        return ConfigModule.attach(loaded, context, decoders, options.strict(), options.maxSeries(), spanExports);
+        return ConfigModule.attach(loaded, context, decoders, options.strict(), counterFolds, spanExports);
+    }
+
+    /**
+     * Takes back the counters' series-limit state and the agent's own
+     * counters' bases the last run saved under the pin path, so no counter
+     * series it exported goes down in this one.
+     * A state that cannot be read costs that guarantee once, not the start.
+     */
+    private void restoreCounterState() {
+        if (options.pinPath() == null) {
+            return;
+        }
+        try {
+            Optional<byte[]> saved = CounterStatePin.read(options.pinPath());
+            if (saved.isEmpty()) {
+                return;
+            }
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(saved.get()));
+            byte[] folds = in.readNBytes(in.readInt());
+            byte[] carry = in.readNBytes(in.readInt());
+            selfCarry.restore(carry);
+            if (!counterFolds.restore(folds)) {
+                LOG.warning("counter state under " + options.pinPath() + " is of another bpfwatch version: "
+                        + "not restored, folded counters may go down once");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("counter state under " + options.pinPath() + " not restored (" + e.getMessage()
+                    + "): folded counters may go down once");
+        }
+    }
+
+    /** Saves the counters' series-limit state and own counters' bases for the next run ({@link CounterStatePin}). */
+    private void saveCounterState() {
+        if (options.pinPath() == null) {
+            return;
+        }
+        try {
+            byte[] folds = counterFolds.save();
+            byte[] carry = selfCarry.save();
+            java.nio.ByteBuffer both = java.nio.ByteBuffer.allocate(8 + folds.length + carry.length);
+            both.putInt(folds.length).put(folds).putInt(carry.length).put(carry);
+            CounterStatePin.write(options.pinPath(), both.array());
+        } catch (RuntimeException e) {
+            LOG.warning("counter state not saved under " + options.pinPath() + ": " + e.getMessage());
+        }
     }
 
     /** Reads the running modules; a reload or shutdown waits until it is done. */
@@ -197,7 +250,8 @@ public final class Agent implements AutoCloseable {
         for (Module m : modules()) {
             collectors.addAll(m.collectors());
         }
-        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.failures, reloads));
+        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.failures, reloads,
+                selfCarry));
         live.swap(collectors);
     }
 
@@ -252,7 +306,7 @@ public final class Agent implements AutoCloseable {
             configs.forEach(Module::close);
             for (ConfigModule.Prepared p : loaded) {
                 try {
-                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), options.maxSeries(), spanExports));
+                    fresh.add(ConfigModule.attach(p, context, decoders, options.strict(), counterFolds, spanExports));
                 } catch (RuntimeException e) {
                     newFailures.put(p.pair().name(), e.getMessage());
                     LOG.severe("config " + p.pair().name() + " did not attach after reload: " + e.getMessage());
@@ -263,6 +317,7 @@ public final class Agent implements AutoCloseable {
             swapLock.writeLock().unlock();
         }
         LOG.info(() -> "reloaded: " + fresh.stream().map(Module::name).toList());
+        saveCounterState();
         reloads.succeeded();
         return null;
     }
@@ -329,6 +384,7 @@ public final class Agent implements AutoCloseable {
             if (server != null) {
                 server.close();
                 server = null;
+                saveCounterState(); // no scrape runs any more: the state is final
             }
         } finally {
             swapLock.writeLock().lock();

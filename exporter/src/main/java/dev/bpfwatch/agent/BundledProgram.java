@@ -4,6 +4,7 @@ import dev.bpfwatch.libbpf.BpfLink;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.Bpffs;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +14,9 @@ import java.util.List;
  * nothing of it stays in the kernel.
  */
 public final class BundledProgram implements AutoCloseable {
+    /** Marks a bundled program's pin directory apart from configs' (whose names cannot hold it). */
+    static final String PIN_PREFIX = "%";
+
     private final BpfObject object;
     private final List<BpfLink> links;
 
@@ -22,9 +26,23 @@ public final class BundledProgram implements AutoCloseable {
     }
 
     public static BundledProgram loadAndAttach(String name) {
+        return loadAndAttach(name, null);
+    }
+
+    /**
+     * @param pinRoot where its maps are kept between runs, as config maps
+     *                are, under PIN_ROOT/%NAME (config names cannot hold a
+     *                '%', so the two never meet); null: not pinned, counts
+     *                start from zero each run
+     */
+    public static BundledProgram loadAndAttach(String name, Path pinRoot) {
         BpfObject object = BpfObject.openResource("/bpfwatch/configs/" + name + ".bpf.o");
         try {
+            MapPins pins = pinRoot == null ? null : MapPins.reuse(pinRoot, PIN_PREFIX + name, object);
             object.load();
+            if (pins != null) {
+                pins.pinNew(object);
+            }
             List<BpfLink> links = new ArrayList<>();
             for (BpfProgram p : object.programs()) {
                 if (p.isIterator() || "socket".equals(p.section())) {

@@ -16,6 +16,7 @@ import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PerfEventReader;
 import dev.bpfwatch.libbpf.RingBufferReader;
 import dev.bpfwatch.metrics.ConfigCollector;
+import dev.bpfwatch.metrics.CounterFolds;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.tracing.ConfigSpans;
 import dev.bpfwatch.tracing.SpanExports;
@@ -172,7 +173,7 @@ public final class ConfigModule implements Module {
      *               and the rest runs
      */
     public static ConfigModule attach(Prepared loaded, AgentContext context, Decoders decoders, boolean strict,
-                                      int maxSeries, SpanExports spanExports) {
+                                      CounterFolds counterFolds, SpanExports spanExports) {
         BpfObject object = loaded.object();
         String configName = loaded.pair().name();
         List<PerfEventReader> readers = new ArrayList<>();
@@ -227,7 +228,7 @@ public final class ConfigModule implements Module {
                 LOG.warning("config " + configName + ": " + count + ": " + String.join("; ", notRunning));
             }
             ConfigCollector collector = new ConfigCollector(loaded.bound(), context.namespace(),
-                    new LiveSampleSource(object, iterators), decoders, maxSeries);
+                    new LiveSampleSource(object, iterators), decoders, counterFolds);
             for (BoundMetric m : collector.perfEventMetrics()) {
                 BpfMap events = object.map(m.source()).orElseThrow();
                 readers.add(PerfEventReader.start(events, EVENT_RING_PAGES, e -> collector.onEvent(m, e),

@@ -4,6 +4,7 @@ import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.ProgramInfo;
 import dev.bpfwatch.metrics.ConfigCollector;
+import dev.bpfwatch.metrics.ResetCarry;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -33,9 +34,12 @@ final class SelfMetrics extends Collector implements Collector.Describable {
 
     /** The namespace whose self-metrics take ebpf_exporter's form. */
     static final String PEER_NAMESPACE = "ebpf_exporter";
+    private final ResetCarry carry;
 
+    /** @param carry the agent's, kept across reloads: counters of replaced configs and programs go on from there */
     SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<Map<String, String>> failures,
-                ReloadStatus reloads) {
+                ReloadStatus reloads, ResetCarry carry) {
+        this.carry = carry;
         this.ns = namespace;
         this.configs = configs;
         this.failures = failures;
@@ -153,7 +157,7 @@ final class SelfMetrics extends Collector implements Collector.Describable {
         } else {
             all.add(lostEvents);
         }
-        return all;
+        return carry.apply(all);
     }
 
     @Override

@@ -60,15 +60,28 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final Map<BoundMetric, EventTally> tallies = new IdentityHashMap<>();
     private final Map<BoundMetric, LabelText> labelTexts = new IdentityHashMap<>();
     private final int fastPathMinSeries;
+    private final Map<BoundMetric, CounterFold> counterFolds = new IdentityHashMap<>();
 
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries) {
-        this(config, namespace, source, decoders, maxSeries, FAST_PATH_MIN_SERIES);
+        this(config, namespace, source, decoders, new CounterFolds(maxSeries), FAST_PATH_MIN_SERIES);
+    }
+
+    /** @param folds where counters keep their series-limit state: the agent's, so it outlives a reload */
+    public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
+                           CounterFolds folds) {
+        this(config, namespace, source, decoders, folds, FAST_PATH_MIN_SERIES);
     }
 
     /** @param fastPathMinSeries where {@link MapFamily} takes over; tests move it to compare both paths */
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries, int fastPathMinSeries) {
+        this(config, namespace, source, decoders, new CounterFolds(maxSeries), fastPathMinSeries);
+    }
+
+    private ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
+                            CounterFolds folds, int fastPathMinSeries) {
+        int maxSeries = folds.maxSeries();
         this.fastPathMinSeries = fastPathMinSeries;
         this.config = config;
         this.namespace = namespace;
@@ -83,6 +96,9 @@ public final class ConfigCollector extends Collector implements Collector.Descri
                     LABEL_CACHE_SIZE, allUint && !m.labels().isEmpty() ? m.labels() : null));
             if (m.spec().fromPerfEvents()) {
                 tallies.put(m, new EventTally(m.spec().perfEvents().flushInterval(), System::nanoTime, maxSeries));
+            }
+            if (m.spec().kind() == MetricKind.COUNTER && !m.labelNames().isEmpty()) {
+                counterFolds.put(m, folds.of(config.name(), m.spec().name(), m.labelNames(), m.source()));
             }
         }
     }
@@ -193,8 +209,17 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
         } else {
             MapData data = read(m.source(), reads);
+            CounterFold counter = counterFolds.get(m);
             if (fastPath(m, data)) {
-                return fastFamily(m, data);
+                if (counter == null) {
+                    return fastFamily(m, data);
+                }
+                // A counter keeps the fast path only while it fits whole and never folded: once it
+                // folds, every scrape goes through its fold state (see CounterFold), or "other" could drop.
+                int cpus = m.splitByCpu() ? data.cpus() : 1;
+                if ((long) data.count() * cpus <= limit.max() && !counter.everFolded()) {
+                    return mapFamily(m, data);
+                }
             }
             for (BpfMap.Entry e : data.entries()) {
                 // Checked before the labels are decoded, so the idle indexes of
@@ -222,7 +247,15 @@ public final class ConfigCollector extends Collector implements Collector.Descri
                 }
             }
         }
-        series = fold(m, series, v -> v, Double::sum);
+        CounterFold counter = counterFolds.get(m);
+        if (counter == null) {
+            series = fold(m, series, v -> v, Double::sum);
+        } else {
+            series = counter.apply(series, m.labelNames().size());
+            if (counter.foldedNow() > 0) {
+                foldedSeries.computeIfAbsent(m.spec().name(), k -> new AtomicLong()).addAndGet(counter.foldedNow());
+            }
+        }
         return family(m, series);
     }
 

@@ -3,28 +3,57 @@ package dev.bpfwatch.ratelimit;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
+import dev.bpfwatch.metrics.CounterFold;
+import dev.bpfwatch.metrics.CounterFolds;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Every pinned filter's state, read at each scrape. Per-address series are
- * limited to the top N addresses by drops, the rest summed as
- * dst_ip="other": a flood over many addresses must not flood Prometheus.
+ * limited to N addresses, the rest summed as dst_ip="other": a flood over
+ * many addresses must not flood Prometheus. Which N is sticky
+ * ({@link CounterFold}): the first N seen (the most dropped first when more
+ * come at once) keep their series, so the set never re-ranks and neither
+ * "other" nor an address's series goes down when buckets are evicted from
+ * the LRU map or addresses trade places.
  */
 public final class UdpRateLimitCollector extends Collector implements Collector.Describable {
     public static final int DEFAULT_TOP = 20;
     static final String OTHER = "other";
+    private static final int PASSED = 0;
+    private static final int DROPPED = 1;
 
     private final String prefix;
     private final Supplier<List<FilterSnapshot>> source;
     private final Supplier<Optional<Map<Integer, Long>>> socketsByProgram;
     private final int top;
+    private final Function<String, CounterFold> folds;
 
     public UdpRateLimitCollector(String namespace, Supplier<List<FilterSnapshot>> source, int top) {
         this(namespace, source, Optional::empty, top);
+    }
+
+    public UdpRateLimitCollector(String namespace, Supplier<List<FilterSnapshot>> source,
+                                 Supplier<Optional<Map<Integer, Long>>> socketsByProgram, int top) {
+        this(namespace, source, socketsByProgram, top, ownFolds(top));
+    }
+
+    /** Per filter name, the state of its per-address series; kept by this collector alone. */
+    private static Function<String, CounterFold> ownFolds(int top) {
+        Map<String, CounterFold> folds = new ConcurrentHashMap<>();
+        return filter -> folds.computeIfAbsent(filter, f -> new CounterFold(top + 1, 2, DROPPED));
+    }
+
+    /** A filter's per-address state as the agent keeps it: across restarts too, saved under the pin path. */
+    public static Function<String, CounterFold> agentFolds(CounterFolds folds, int top) {
+        return filter -> folds.of("%udp_ratelimit\0" + filter, top + 1, 2, DROPPED);
     }
 
     /**
@@ -33,7 +62,9 @@ public final class UdpRateLimitCollector extends Collector implements Collector.
      *                         tell (then attached_sockets is not exported)
      */
     public UdpRateLimitCollector(String namespace, Supplier<List<FilterSnapshot>> source,
-                                 Supplier<Optional<Map<Integer, Long>>> socketsByProgram, int top) {
+                                 Supplier<Optional<Map<Integer, Long>>> socketsByProgram, int top,
+                                 Function<String, CounterFold> folds) {
+        this.folds = folds;
         this.socketsByProgram = socketsByProgram;
         if (top < 0) {
             throw new IllegalArgumentException("top must be >= 0, got " + top);
@@ -63,27 +94,25 @@ public final class UdpRateLimitCollector extends Collector implements Collector.
 
     private void add(Families f, FilterSnapshot s) {
         String filter = s.name();
-        List<Bucket> sorted = s.bucketsByDrops();
-        long otherPassed = 0;
-        long otherDropped = 0;
-        for (int i = 0; i < sorted.size(); i++) {
-            Bucket b = sorted.get(i);
-            if (i >= top) {
-                otherPassed += b.passed();
-                otherDropped += b.dropped();
-                continue;
-            }
-            f.packets.addMetric(List.of(filter, b.dstIp(), "pass"), b.passed());
-            f.packets.addMetric(List.of(filter, b.dstIp(), "drop"), b.dropped());
-            RateLimit limit = s.limitFor(b.address());
-            if (!limit.unlimited()) {
-                f.tokens.addMetric(List.of(filter, b.dstIp()), b.tokens(limit, s.nowNs()));
-            }
+        Map<List<String>, double[]> current = new LinkedHashMap<>();
+        Map<String, Bucket> byIp = new HashMap<>();
+        for (Bucket b : s.bucketsByDrops()) {
+            current.merge(List.of(b.dstIp()), new double[] {b.passed(), b.dropped()},
+                    (x, y) -> new double[] {x[PASSED] + y[PASSED], x[DROPPED] + y[DROPPED]});
+            byIp.put(b.dstIp(), b);
         }
-        if (sorted.size() > top) {
-            f.packets.addMetric(List.of(filter, OTHER, "pass"), otherPassed);
-            f.packets.addMetric(List.of(filter, OTHER, "drop"), otherDropped);
-        }
+        folds.apply(filter).applyWide(current, 1).forEach((labels, counts) -> {
+            String ip = labels.get(0);
+            f.packets.addMetric(List.of(filter, ip, "pass"), counts[PASSED]);
+            f.packets.addMetric(List.of(filter, ip, "drop"), counts[DROPPED]);
+            Bucket b = byIp.get(ip);
+            if (b != null && !ip.equals(OTHER)) {
+                RateLimit limit = s.limitFor(b.address());
+                if (!limit.unlimited()) {
+                    f.tokens.addMetric(List.of(filter, ip), b.tokens(limit, s.nowNs()));
+                }
+            }
+        });
         f.totals.addMetric(List.of(filter, "pass"), s.passed());
         f.totals.addMetric(List.of(filter, "drop"), s.dropped());
         f.totals.addMetric(List.of(filter, "not_ip"), s.notIp());
@@ -93,7 +122,8 @@ public final class UdpRateLimitCollector extends Collector implements Collector.
 
     private final class Families {
         final CounterMetricFamily packets = new CounterMetricFamily(prefix + "packets",
-                "Datagrams the filter passed or dropped, by destination IP (top addresses by drops; the rest as other).",
+                "Datagrams the filter passed or dropped, by destination IP (the first addresses seen, most dropped first; "
+                        + "the rest as other).",
                 List.of("filter", "dst_ip", "verdict"));
         final CounterMetricFamily totals = new CounterMetricFamily(prefix + "totals_packets",
                 "Datagrams the filter saw, over all addresses; not_ip: neither IPv4 nor IPv6, passed unjudged.",

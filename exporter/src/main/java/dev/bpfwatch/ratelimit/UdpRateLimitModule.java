@@ -64,7 +64,8 @@ public final class UdpRateLimitModule implements Module {
                 Supplier<Optional<Map<Integer, Long>>> sockets = walker == null ? Optional::empty
                         : () -> socketsByProgram(walker);
                 return new UdpRateLimitModule(List.of(new UdpRateLimitCollector(context.namespace(),
-                        UdpRateLimitModule::readPinned, sockets, top)), walker,
+                        UdpRateLimitModule::readPinned, sockets, top,
+                        UdpRateLimitCollector.agentFolds(context.counterFolds(), top))), walker,
                         walker == null ? null : startFollower(walker, followInterval));
             }
         };

@@ -47,12 +47,17 @@ public final class ListenDropsModule implements Module {
 
             @Override
             public Module start(AgentContext context) {
-                return ListenDropsModule.start(context.namespace());
+                return ListenDropsModule.start(context.namespace(), context.pinPath());
             }
         };
     }
 
     public static ListenDropsModule start(String namespace) {
+        return start(namespace, null);
+    }
+
+    /** @param pinPath where socket_drops' maps are pinned so counts survive a restart; null: not pinned */
+    public static ListenDropsModule start(String namespace, java.nio.file.Path pinPath) {
         ListenerWalker walker = ListenerWalker.load();
         List<Collector> collectors = new ArrayList<>();
         BundledProgram drops = null;
@@ -70,7 +75,7 @@ public final class ListenDropsModule implements Module {
                 });
                 rxSk = logReceivingSocketSupport(btf);
             }
-            drops = BundledProgram.loadAndAttach(SOCKET_DROPS);
+            drops = BundledProgram.loadAndAttach(SOCKET_DROPS, pinPath);
             BpfMap map = drops.object().map(SOCKET_DROPS).orElseThrow();
             CgroupPaths cgroups = new CgroupPaths();
             socketDrops = new SocketDropCollector(namespace, () -> countsByKey(map), reasons, cgroups::path);

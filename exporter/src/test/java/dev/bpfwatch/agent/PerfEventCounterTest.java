@@ -83,8 +83,13 @@ class PerfEventCounterTest {
                 "the ring reader stopped");
     }
 
+    /**
+     * A flush empties the agent's tally (its memory), but the exported
+     * counter never goes down: what was counted before is carried, and new
+     * events add to it.
+     */
     @Test
-    void flushIntervalStartsTheCountsAgain() throws Exception {
+    void aFlushNeverTakesTheCounterDown() throws Exception {
         int port = Loopback.closedUdpPort();
         String labels = "daddr=\"127.0.0.1\",dport=\"" + port + "\"";
         try (Agent agent = start("3s")) {
@@ -95,9 +100,33 @@ class PerfEventCounterTest {
             assertEquals(10, awaitCount(agent, labels, 10));
             Thread.sleep(Math.max(0, 3300 - (System.nanoTime() - started) / 1_000_000));
             String flushed = Scrape.metrics(agent.port());
-            assertFalse(flushed.contains(SERIES + "{" + labels), "the series left with the flush: " + flushed);
+            assertEquals(10, Scrape.value(flushed, SERIES, labels), "the flush took the counter down: " + flushed);
             Loopback.sendUdp("127.0.0.1", port, 3, 64);
-            assertEquals(3, awaitCount(agent, labels, 3), "counting starts again from zero");
+            assertEquals(13, awaitCount(agent, labels, 13), "counting goes on from 10");
+        }
+    }
+
+    /** With a pin path, the counts a run exported are where the next run starts. */
+    @Test
+    void countsGoOnAfterARestart() throws Exception {
+        Path pins = Path.of("/sys/fs/bpf/bpfwatch-test-perfevents-" + ProcessHandle.current().pid());
+        ConfigDir.with(dir, "events", "perf_events", CONFIG.formatted("1h"));
+        AgentOptions options = AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withPinPath(pins);
+        int port = Loopback.closedUdpPort();
+        String labels = "daddr=\"127.0.0.1\",dport=\"" + port + "\"";
+        try {
+            try (Agent agent = Agent.start(options, List.of())) {
+                Loopback.sendUdp("127.0.0.1", port, 10, 64);
+                assertEquals(10, awaitCount(agent, labels, 10));
+            }
+            try (Agent agent = Agent.start(options, List.of())) {
+                assertEquals(10, Scrape.value(Scrape.metrics(agent.port()), SERIES, labels), "restart took it down");
+                Loopback.sendUdp("127.0.0.1", port, 4, 64);
+                assertEquals(14, awaitCount(agent, labels, 14), "counting goes on from 10");
+            }
+        } finally {
+            dev.bpfwatch.cli.BpfwatchCommand.commandLine().execute("cleanup", "--bpf.pin-path=" + pins);
         }
     }
 }

@@ -1,0 +1,218 @@
+package dev.bpfwatch.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpfwatch.agent.Agent;
+import dev.bpfwatch.agent.AgentOptions;
+import dev.bpfwatch.agent.ConfigModule;
+import dev.bpfwatch.cli.BpfwatchCommand;
+import dev.bpfwatch.libbpf.BpfMap;
+import dev.bpfwatch.testing.AgentProcess;
+import dev.bpfwatch.testing.ConfigDir;
+import dev.bpfwatch.testing.Scrape;
+import io.prometheus.client.Collector;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every exported _total series only goes up, while the keys of a real LRU
+ * map churn under it: 200 keys written into a 64-entry map (the kernel
+ * evicts; the test also deletes), a series limit of 10 (so most keys fold
+ * into "other"), 1,000 scrapes, 20 reloads and 20 restarts of the agent on
+ * the same pins. The series together also never show less than the map
+ * holds at that moment.
+ */
+class MonotonicCountersTest {
+    private static final int MAX_SERIES = 10;
+    private static final int KEYS = 200;
+    private static final int LIVES = 20;
+    private static final int SCRAPES_PER_LIFE = 50;
+    private static final String YAML = """
+            metrics:
+              counters:
+                - name: churn_total
+                  help: churning keys
+                  labels:
+                    - name: key
+                      size: 8
+                      decoders:
+                        - name: uint
+            """;
+
+    @TempDir
+    Path dir;
+    private final Path pins = Path.of("/sys/fs/bpf/bpfwatch-test-monotonic-" + ProcessHandle.current().pid());
+
+    @AfterEach
+    void cleanup() {
+        BpfwatchCommand.commandLine().execute("cleanup", "--bpf.pin-path=" + pins);
+    }
+
+    @Test
+    void noTotalSeriesEverGoesDown() {
+        ConfigDir.with(dir, "churn", "churn_map", YAML);
+        AgentOptions options = AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true).withPinPath(pins).withMaxSeries(MAX_SERIES);
+        Random random = new Random(12);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        List<String> shortfalls = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        int scrapes = 0;
+        int reloads = 0;
+        int maxSeriesSeen = 0;
+        for (int life = 0; life < LIVES; life++) {
+            Agent agent = Agent.start(options, List.of());
+            try {
+                for (int s = 0; s < SCRAPES_PER_LIFE; s++) {
+                    if (s == SCRAPES_PER_LIFE / 2) {
+                        assertNull(agent.reload(), "reload");
+                        reloads++;
+                    }
+                    BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_total").orElseThrow();
+                    evicted += churn(map, random, written);
+                    Map<String, Double> now = totals(agent);
+                    double exported = now.entrySet().stream().filter(e -> e.getKey().startsWith("bpfwatch_churn_total{"))
+                            .mapToDouble(Map.Entry::getValue).sum();
+                    double inMap = map.entries().stream().mapToLong(e -> u64(e.value())).sum();
+                    if (exported < inMap) {
+                        shortfalls.add("scrape " + (scrapes + 1) + ": series sum " + exported + " < map sum " + inMap);
+                    }
+                    maxSeriesSeen = Math.max(maxSeriesSeen,
+                            (int) now.keySet().stream().filter(n -> n.startsWith("bpfwatch_churn_total{")).count());
+                    scrapes++;
+                    for (Map.Entry<String, Double> e : now.entrySet()) {
+                        Double before = last.put(e.getKey(), e.getValue());
+                        if (before != null && e.getValue() < before) {
+                            decreases.add("scrape " + scrapes + " (life " + life + "): " + e.getKey() + " "
+                                    + before + " -> " + e.getValue());
+                        }
+                    }
+                }
+            } finally {
+                agent.close();
+            }
+        }
+        System.out.println("MonotonicCountersTest: " + scrapes + " scrapes, " + reloads + " reloads, " + LIVES
+                + " agent starts, " + evicted + " keys evicted by the kernel, " + last.size() + " series seen, "
+                + decreases.size() + " decreases");
+        decreases.stream().limit(30).forEach(System.out::println);
+        assertEquals(LIVES * SCRAPES_PER_LIFE, scrapes);
+        assertEquals(LIVES, reloads);
+        assertTrue(evicted > 0, "the kernel evicted no key: the LRU map never churned");
+        assertTrue(last.containsKey("bpfwatch_churn_total{key=other}"), "nothing was folded: " + last.keySet());
+        assertTrue(maxSeriesSeen <= MAX_SERIES, "series limit exceeded: " + maxSeriesSeen);
+        assertEquals(List.of(), shortfalls.subList(0, Math.min(10, shortfalls.size())),
+                shortfalls.size() + " scrapes whose series lost part of what the map holds");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())),
+                decreases.size() + " decreases");
+    }
+
+    /**
+     * The same with real restarts: `bpfwatch run` in its own JVM, stopped
+     * with SIGTERM and started again on the same pins, the map churned from
+     * this JVM through its pin, scraped over HTTP.
+     */
+    @Test
+    void noSeriesGoesDownAcrossProcessRestarts() throws Exception {
+        ConfigDir.with(dir, "churn", "churn_map", YAML);
+        Random random = new Random(34);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        int restarts = 3;
+        for (int run = 0; run <= restarts; run++) {
+            try (AgentProcess agent = AgentProcess.start("--config.dir=" + dir, "--bpf.pin-path=" + pins,
+                    "--metrics.max-series=" + MAX_SERIES)) {
+                try (BpfMap map = BpfMap.openPinned(pins.resolve("churn/churn_total").toString())) {
+                    for (int s = 0; s < 10; s++) {
+                        evicted += churn(map, random, written);
+                        String text = Scrape.metrics(agent.port());
+                        for (String line : text.lines().filter(l -> l.startsWith("bpfwatch_churn_total{")).toList()) {
+                            String series = line.substring(0, line.lastIndexOf(' '));
+                            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                            Double before = last.put(series, value);
+                            if (before != null && value < before) {
+                                decreases.add("run " + run + ": " + series + " " + before + " -> " + value);
+                            }
+                        }
+                    }
+                }
+                assertEquals(0, agent.stop("TERM"), agent.output());
+            }
+        }
+        System.out.println("MonotonicCountersTest, processes: " + (restarts + 1) + " runs, " + evicted
+                + " keys evicted, " + last.size() + " series, " + decreases.size() + " decreases");
+        assertTrue(evicted > 0, "the kernel evicted no key");
+        assertTrue(last.keySet().stream().anyMatch(k -> k.contains("other")), "nothing folded: " + last.keySet());
+        assertEquals(List.of(), decreases);
+    }
+
+    /**
+     * One scrape's worth of counting: a few keys (a hot few more often) gain
+     * counts, new keys push old ones out of the LRU map, now and then one is
+     * deleted. Returns how many keys written before were found evicted.
+     */
+    private static int churn(BpfMap map, Random random, Set<Long> written) {
+        int evicted = 0;
+        for (int i = 0; i < 12; i++) {
+            long key = random.nextInt(4) == 0 ? random.nextInt(8) : random.nextInt(KEYS);
+            byte[] k = u64(key);
+            var before = map.lookup(k);
+            if (before.isEmpty() && written.remove(key)) {
+                evicted++;
+            }
+            long value = before.map(MonotonicCountersTest::u64).orElse(0L) + 1 + random.nextInt(50);
+            map.update(k, u64(value), BpfMap.BPF_ANY);
+            written.add(key);
+        }
+        if (random.nextInt(5) == 0) {
+            long key = random.nextInt(KEYS);
+            if (map.delete(u64(key))) {
+                written.remove(key);
+            }
+        }
+        return evicted;
+    }
+
+    private static Map<String, Double> totals(Agent agent) {
+        Map<String, Double> out = new HashMap<>();
+        for (Collector.MetricFamilySamples f : Collections.list(agent.registry().metricFamilySamples())) {
+            for (Collector.MetricFamilySamples.Sample s : f.samples) {
+                if (s.name.endsWith("_total")) {
+                    StringBuilder id = new StringBuilder(s.name).append('{');
+                    for (int i = 0; i < s.labelNames.size(); i++) {
+                        id.append(i > 0 ? "," : "").append(s.labelNames.get(i)).append('=').append(s.labelValues.get(i));
+                    }
+                    out.put(id.append('}').toString(), s.value);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] u64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(v).array();
+    }
+
+    private static long u64(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getLong();
+    }
+}
