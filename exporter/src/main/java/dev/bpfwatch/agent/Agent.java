@@ -183,7 +183,8 @@ public final class Agent implements AutoCloseable {
         for (Module m : modules()) {
             collectors.addAll(m.collectors());
         }
-        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.failures, reloads));
+        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.others, () -> this.failures,
+                reloads));
         live.swap(collectors);
     }
 

@@ -17,15 +17,18 @@ import java.util.function.Supplier;
  * scrape time per config.
  */
 final class SelfMetrics extends Collector implements Collector.Describable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SelfMetrics.class.getName());
     private final String ns;
     private final Supplier<List<ConfigModule>> configs;
+    private final Supplier<List<Module>> codeModules;
     private final Supplier<Map<String, String>> failures;
     private final ReloadStatus reloads;
 
-    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<Map<String, String>> failures,
-                ReloadStatus reloads) {
+    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<List<Module>> codeModules,
+                Supplier<Map<String, String>> failures, ReloadStatus reloads) {
         this.ns = namespace;
         this.configs = configs;
+        this.codeModules = codeModules;
         this.failures = failures;
         this.reloads = reloads;
     }
@@ -108,6 +111,26 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 if (!map.type().array() && seen.containsKey(map.name())) {
                     entries.addMetric(List.of(config, map.name()), seen.get(map.name()));
                 }
+            }
+        }
+        // The built-in modules (listen drops, UDP filters) under their module name as "config".
+        for (Module m : codeModules.get()) {
+            try {
+                for (ModuleProgram p : m.programReports()) {
+                    List<String> labels = List.of(m.name(), p.name());
+                    attached.addMetric(labels, p.attached() ? 1 : 0);
+                    info.addMetric(List.of(m.name(), p.name(), p.section(), Integer.toString(p.info().id()),
+                            p.info().tag()), 1);
+                    runCount.addMetric(labels, p.info().runCount());
+                    runTime.addMetric(labels, p.info().runTimeNs() / 1e9);
+                }
+                for (ModuleMap map : m.mapReports()) {
+                    maxEntries.addMetric(List.of(m.name(), map.name()), map.maxEntries());
+                    map.entries().ifPresent(n -> entries.addMetric(List.of(m.name(), map.name()), n));
+                }
+            } catch (RuntimeException e) {
+                // A filter removed between listing and reading: the next scrape sees the new set.
+                LOG.fine(() -> "self-metrics of " + m.name() + " skipped this scrape: " + e.getMessage());
             }
         }
         return List.of(enabled, failed, reloadOk, reloadTime, folded, lostEvents, collections, info, attached, runCount,
