@@ -21,11 +21,14 @@ final class SelfMetrics extends Collector implements Collector.Describable {
     private final String ns;
     private final Supplier<List<ConfigModule>> configs;
     private final Supplier<List<Module>> codeModules;
+    private final Supplier<Map<String, Map<String, Long>>> moduleFolds;
     private final Supplier<Map<String, String>> failures;
     private final ReloadStatus reloads;
 
     SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<List<Module>> codeModules,
-                Supplier<Map<String, String>> failures, ReloadStatus reloads) {
+                Supplier<Map<String, Map<String, Long>>> moduleFolds, Supplier<Map<String, String>> failures,
+                ReloadStatus reloads) {
+        this.moduleFolds = moduleFolds;
         this.ns = namespace;
         this.configs = configs;
         this.codeModules = codeModules;
@@ -114,6 +117,8 @@ final class SelfMetrics extends Collector implements Collector.Describable {
             }
         }
         // The built-in modules (listen drops, UDP filters) under their module name as "config".
+        moduleFolds.get().forEach((module, byMetric) ->
+                byMetric.forEach((metric, n) -> folded.addMetric(List.of(module, metric), n)));
         for (Module m : codeModules.get()) {
             try {
                 for (ModuleProgram p : m.programReports()) {

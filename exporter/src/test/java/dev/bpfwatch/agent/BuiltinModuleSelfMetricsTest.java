@@ -95,4 +95,34 @@ class BuiltinModuleSelfMetricsTest {
             assertTrue(Scrape.has(e, "bpfwatch_ebpf_map_entries", "config=\"listen_drops\",map=\"socket_drops\""), e);
         }
     }
+
+    /**
+     * --metrics.max-series 3 on a filter that saw five destination IPs
+     * (1..5 datagrams each, all passed): the two largest keep their series,
+     * the rest are summed into one labelled "other", and the fold is counted.
+     */
+    @Test
+    void builtInSeriesObeyMaxSeries() throws Exception {
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)).withMaxSeries(3),
+                List.of(UdpRateLimitModule.factory()));
+             DatagramChannel receiver = DatagramChannel.open()) {
+            receiver.bind(new InetSocketAddress("0.0.0.0", 0));
+            int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+            ChannelFilter.attach(receiver, filter, RateLimit.of(1000, 1000));
+            for (int i = 1; i <= 5; i++) {
+                Loopback.sendUdp("127.0.0." + (i + 1), port, i, 16);
+            }
+            String e = Scrape.metrics(agent.port());
+            String name = "bpfwatch_udp_ratelimit_packets_total";
+            List<String> series = e.lines().filter(l -> l.startsWith(name + "{")).toList();
+            assertEquals(3, series.size(), e);
+            String f = "filter=\"" + filter + "\",dst_ip=\"";
+            assertEquals(5, Scrape.value(e, name, f + "127.0.0.6\",verdict=\"pass\""), e);
+            assertEquals(4, Scrape.value(e, name, f + "127.0.0.5\",verdict=\"pass\""), e);
+            assertEquals(1 + 2 + 3, Scrape.value(e, name, "filter=\"other\",dst_ip=\"other\",verdict=\"other\""), e);
+            // Each address has a pass and a drop series (drop 0 here): 10 series, 2 kept, 8 folded.
+            assertEquals(8, Scrape.value(e, "bpfwatch_series_dropped_total",
+                    "config=\"udp_ratelimit\",metric=\"bpfwatch_udp_ratelimit_packets\""), e);
+        }
+    }
 }
