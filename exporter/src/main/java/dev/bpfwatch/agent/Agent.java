@@ -11,6 +11,7 @@ import dev.bpfwatch.metrics.ResetCarry;
 import dev.bpfwatch.probe.FeatureProbe;
 import dev.bpfwatch.probe.FeatureReport;
 import dev.bpfwatch.tracing.SpanExports;
+import dev.bpfwatch.metrics.SeriesLimitedCollector;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.StandardExports;
@@ -50,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final ReloadStatus reloads = new ReloadStatus();
     private volatile List<ConfigModule> configs = List.of();
     private volatile List<Module> others = List.of();
+    private final Map<Module, List<SeriesLimitedCollector>> limited = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Map<String, String> failures = Map.of();
     private BpfStats stats;
     private WebServer server;
@@ -241,17 +243,40 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * A code module's collectors behind --metrics.max-series, made once per
+     * module so its folded-series counts add up across reloads.
+     */
+    private List<SeriesLimitedCollector> limitedCollectors(Module m) {
+        return limited.computeIfAbsent(m, k -> k.collectors().stream()
+                .map(c -> new SeriesLimitedCollector(c, options.maxSeries())).toList());
+    }
+
+    /** Module name -> metric -> series folded so far, for bpfwatch_series_dropped_total. */
+    private Map<String, Map<String, Long>> foldedByModule() {
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        for (Module m : this.others) {
+            Map<String, Long> folded = new LinkedHashMap<>();
+            limited.getOrDefault(m, List.of()).forEach(c -> folded.putAll(c.foldedSeries()));
+            out.put(m.name(), folded);
+        }
+        return out;
+    }
+
     /** Makes a set of modules the one scrapes see, in one swap. */
     private void install(List<ConfigModule> newConfigs, List<Module> newOthers, Map<String, String> newFailures) {
         this.configs = List.copyOf(newConfigs);
         this.others = List.copyOf(newOthers);
         this.failures = Map.copyOf(newFailures);
         List<Collector> collectors = new ArrayList<>();
-        for (Module m : modules()) {
-            collectors.addAll(m.collectors());
+        for (ConfigModule c : newConfigs) {
+            collectors.addAll(c.collectors()); // a config's collector applies --metrics.max-series itself
         }
-        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.failures, reloads,
-                selfCarry));
+        for (Module m : newOthers) {
+            collectors.addAll(limitedCollectors(m));
+        }
+        collectors.add(new SelfMetrics(options.namespace(), () -> this.configs, () -> this.others,
+                this::foldedByModule, () -> this.failures, reloads, selfCarry));
         live.swap(collectors);
     }
 

@@ -1,12 +1,17 @@
 package dev.bpfwatch.agent;
 
 import dev.bpfwatch.libbpf.BpfLink;
+import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.Bpffs;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A program object shipped in the jar (bpfwatch/configs/NAME.bpf.o), loaded
@@ -19,10 +24,13 @@ public final class BundledProgram implements AutoCloseable {
 
     private final BpfObject object;
     private final List<BpfLink> links;
+    /** Names of the programs with a link (attached at load, or iterators attached later). */
+    private final Set<String> attached = ConcurrentHashMap.newKeySet();
 
-    private BundledProgram(BpfObject object, List<BpfLink> links) {
+    private BundledProgram(BpfObject object, List<BpfLink> links, Set<String> attached) {
         this.object = object;
         this.links = links;
+        this.attached.addAll(attached);
     }
 
     public static BundledProgram loadAndAttach(String name) {
@@ -44,6 +52,7 @@ public final class BundledProgram implements AutoCloseable {
                 pins.pinNew(object);
             }
             List<BpfLink> links = new ArrayList<>();
+            Set<String> attached = new HashSet<>();
             for (BpfProgram p : object.programs()) {
                 if (p.isIterator() || "socket".equals(p.section())) {
                     continue; // run at scrape time / attached per socket, not here
@@ -52,8 +61,9 @@ public final class BundledProgram implements AutoCloseable {
                     Bpffs.ensureTracefsMounted();
                 }
                 links.add(p.attach());
+                attached.add(p.name());
             }
-            return new BundledProgram(object, links);
+            return new BundledProgram(object, links, attached);
         } catch (RuntimeException e) {
             object.close();
             throw e;
@@ -62,6 +72,42 @@ public final class BundledProgram implements AutoCloseable {
 
     public BpfObject object() {
         return object;
+    }
+
+    /** Attaches the iterator program {@code name}, so that it counts as attached in self-metrics. */
+    public BpfLink attachIterator(String name) {
+        BpfLink link = object.program(name).orElseThrow(
+                () -> new IllegalStateException("bundled object has no program " + name)).attachIterator();
+        attached.add(name);
+        return link;
+    }
+
+    /** Each loaded program with what the kernel says of it now. */
+    public List<ModuleProgram> programs() {
+        List<ModuleProgram> out = new ArrayList<>();
+        for (BpfProgram p : object.programs()) {
+            if (p.autoload()) {
+                out.add(new ModuleProgram(p.name(), p.section(), attached.contains(p.name()), p.info()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Each map (not .rodata/.bss), with its entry count for hash types. The
+     * count walks the map: these maps are the small ones the module reads on
+     * every scrape anyway.
+     */
+    public List<ModuleMap> maps() {
+        List<ModuleMap> out = new ArrayList<>();
+        for (BpfMap m : object.maps()) {
+            if (m.name().contains(".")) {
+                continue;
+            }
+            out.add(new ModuleMap(m.name(), m.maxEntries(),
+                    !m.type().iterable() || m.type().array() ? OptionalLong.empty() : OptionalLong.of(m.entries().size())));
+        }
+        return out;
     }
 
     public List<BpfLink> links() {

@@ -14,6 +14,16 @@ public interface Module extends AutoCloseable {
 
     List<Collector> collectors();
 
+    /** The programs it runs now, for the program self-metrics; read at scrape time. */
+    default List<ModuleProgram> programReports() {
+        return List.of();
+    }
+
+    /** The maps it reads now, for the map self-metrics; read at scrape time. */
+    default List<ModuleMap> mapReports() {
+        return List.of();
+    }
+
     @Override
     void close();
 }

@@ -26,8 +26,11 @@ import java.util.function.Supplier;
  * namespace. The families only bpfwatch has keep their form in both.
  */
 final class SelfMetrics extends Collector implements Collector.Describable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SelfMetrics.class.getName());
     private final String ns;
     private final Supplier<List<ConfigModule>> configs;
+    private final Supplier<List<Module>> codeModules;
+    private final Supplier<Map<String, Map<String, Long>>> moduleFolds;
     private final Supplier<Map<String, String>> failures;
     private final ReloadStatus reloads;
     private final boolean peerForm;
@@ -37,11 +40,14 @@ final class SelfMetrics extends Collector implements Collector.Describable {
     private final ResetCarry carry;
 
     /** @param carry the agent's, kept across reloads: counters of replaced configs and programs go on from there */
-    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<Map<String, String>> failures,
+    SelfMetrics(String namespace, Supplier<List<ConfigModule>> configs, Supplier<List<Module>> codeModules,
+                Supplier<Map<String, Map<String, Long>>> moduleFolds, Supplier<Map<String, String>> failures,
                 ReloadStatus reloads, ResetCarry carry) {
         this.carry = carry;
+        this.moduleFolds = moduleFolds;
         this.ns = namespace;
         this.configs = configs;
+        this.codeModules = codeModules;
         this.failures = failures;
         this.reloads = reloads;
         this.peerForm = PEER_NAMESPACE.equals(namespace);
@@ -142,6 +148,29 @@ final class SelfMetrics extends Collector implements Collector.Describable {
                 if (!map.type().array() && seen.containsKey(map.name())) {
                     entries.addMetric(List.of(config, map.name()), seen.get(map.name()));
                 }
+            }
+        }
+        // The built-in modules (listen drops, UDP filters) under their module name as "config".
+        moduleFolds.get().forEach((module, byMetric) ->
+                byMetric.forEach((metric, n) -> folded.addMetric(List.of(module, metric), n)));
+        for (Module m : codeModules.get()) {
+            try {
+                for (ModuleProgram p : m.programReports()) {
+                    String id = Integer.toString(p.info().id());
+                    List<String> program = peerForm ? List.of(id) : List.of(m.name(), p.name());
+                    attached.addMetric(program, p.attached() ? 1 : 0);
+                    info.addMetric(peerForm ? List.of(m.name(), p.name(), p.info().tag(), id)
+                            : List.of(m.name(), p.name(), p.section(), id, p.info().tag()), 1);
+                    runCount.addMetric(program, p.info().runCount());
+                    runTime.add(program, p.info().runTimeNs() / 1e9);
+                }
+                for (ModuleMap map : m.mapReports()) {
+                    maxEntries.addMetric(List.of(m.name(), map.name()), map.maxEntries());
+                    map.entries().ifPresent(n -> entries.addMetric(List.of(m.name(), map.name()), n));
+                }
+            } catch (RuntimeException e) {
+                // A filter removed between listing and reading: the next scrape sees the new set.
+                LOG.fine(() -> "self-metrics of " + m.name() + " skipped this scrape: " + e.getMessage());
             }
         }
         List<MetricFamilySamples> all = new ArrayList<>(List.of(enabled, failed, reloadOk, reloadTime, folded,

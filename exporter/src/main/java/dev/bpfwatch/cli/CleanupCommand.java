@@ -1,8 +1,12 @@
 package dev.bpfwatch.cli;
 
 import dev.bpfwatch.agent.Pins;
+import dev.bpfwatch.libbpf.DirectoryLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +20,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:pins removed (or there were none)",
-                "1:a pin could not be removed",
+                "1:a pin could not be removed, or a running agent holds --bpf.pin-path (nothing removed)",
                 "2:bad input (--bpf.pin-path not inside /sys/fs/bpf once .. and links are resolved; nothing removed)"})
 final class CleanupCommand implements Callable<Integer> {
     @Spec
@@ -29,10 +33,32 @@ final class CleanupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path pinPath = PinPath.inside(pinPathFlag);
-        List<Path> removed = Pins.removeAll(pinPath);
+        List<Path> removed;
+        // The agent holds this lock for its life (PinPathLock): taking it here both finds a running
+        // agent, whose pins must not vanish under it, and keeps one from starting while we remove.
+        Optional<DirectoryLock> lock = Files.isDirectory(pinPath) ? DirectoryLock.tryExclusive(pinPath)
+                : Optional.empty();
+        if (Files.isDirectory(pinPath) && lock.isEmpty()) {
+            OptionalLong pid = DirectoryLock.holder(pinPath);
+            throw new PinPathInUseException("--bpf.pin-path " + pinPath + " is in use by a running bpfwatch (pid "
+                    + (pid.isPresent() ? Long.toString(pid.getAsLong()) : "unknown")
+                    + "); stop it before cleanup, nothing removed");
+        }
+        try {
+            removed = Pins.removeAll(pinPath);
+        } finally {
+            lock.ifPresent(DirectoryLock::close);
+        }
         removed.forEach(p -> spec.commandLine().getOut().println("removed " + p));
         spec.commandLine().getOut().println("bpfwatch: " + removed.size() + " pin(s) removed under " + pinPath);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+}
+
+/** cleanup found the pin path locked by a running agent: a run-time refusal (exit 1), not bad input. */
+final class PinPathInUseException extends RuntimeException {
+    PinPathInUseException(String message) {
+        super(message);
     }
 }

@@ -120,6 +120,25 @@ public final class DirectoryLock implements AutoCloseable {
         return (dev & 0xffL) | ((dev & 0xffffff00000L) >>> 12);
     }
 
+    /**
+     * Whether the locked directory is still the one its path names: a lock
+     * taken on a directory that another process removed (and maybe made
+     * anew) while this one waited guards nothing. Compares the open
+     * directory (/proc/self/fd follows it even once removed) with the path.
+     */
+    public synchronized boolean stillAtItsPath() {
+        if (fd < 0) {
+            return false;
+        }
+        try {
+            Path open = Path.of("/proc/self/fd", Integer.toString(fd));
+            return Files.getAttribute(open, "unix:ino").equals(Files.getAttribute(dir, "unix:ino"))
+                    && Files.getAttribute(open, "unix:dev").equals(Files.getAttribute(dir, "unix:dev"));
+        } catch (IOException e) {
+            return false; // the path is gone
+        }
+    }
+
     public Path directory() {
         return dir;
     }

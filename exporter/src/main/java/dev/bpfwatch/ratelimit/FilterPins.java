@@ -3,6 +3,8 @@ package dev.bpfwatch.ratelimit;
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.DirectoryLock;
+import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PinnedProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +39,7 @@ public final class FilterPins {
     static final String TOTALS = "udprl_totals";
     static final String SOCKETS = "udprl_sockets";
     static final List<String> MAPS = List.of(CONFIG, OVERRIDES, BUCKETS, TOTALS, SOCKETS);
+    private static final int ENOENT = 2;
 
     private FilterPins() {
     }
@@ -107,18 +110,50 @@ public final class FilterPins {
         return ensure(name, null);
     }
 
-    /** @param only that program, not the one this kernel would get (tests of the other); null: choose */
+    /**
+     * @param only that program, not the one this kernel would get (tests of the other); null: choose
+     *
+     * <p>Check and pin happen under a flock on the filter's own directory: two
+     * `udp-limit attach --name X` at once both saw "not pinned", the loser's pin
+     * failed (EEXIST) and its rollback removed the winner's pins. The pin root
+     * is not the lock: a running agent holds that one for its whole life.
+     */
     static boolean ensure(String name, FilterProgram only) {
         if (exists(name)) {
             return false;
         }
         Bpffs.ensureMounted(Bpffs.DEFAULT);
         Path dir = dir(name);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("create " + dir + ": " + e.getMessage(), e);
+        while (true) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("create " + dir + ": " + e.getMessage(), e);
+            }
+            DirectoryLock lock;
+            try {
+                lock = DirectoryLock.exclusive(dir);
+            } catch (LibbpfException e) {
+                if (e.errno() == ENOENT) {
+                    continue; // removed (a detach, a failed attach) between create and open: make it again
+                }
+                throw e;
+            }
+            try (lock) {
+                if (!lock.stillAtItsPath()) {
+                    continue; // removed while we waited: pins made now would go to a new directory unguarded
+                }
+                if (exists(name)) {
+                    return false;
+                }
+                pinNew(name, dir, only);
+                return true;
+            }
         }
+    }
+
+    /** Loads and pins under {@code dir}, whose lock the caller holds; on failure leaves nothing pinned. */
+    private static void pinNew(String name, Path dir, FilterProgram only) {
         // Closing the object afterwards is safe: the pins hold program and maps.
         FilterProgram.Loaded loaded = null;
         try {
@@ -131,9 +166,8 @@ public final class FilterPins {
             }
             // The program last: its pin is what marks the filter complete (see exists()).
             object.program(loaded.program().programName()).orElseThrow().pin(dir.resolve(PROGRAM).toString());
-            return true;
         } catch (RuntimeException e) {
-            remove(name);
+            removeLocked(dir);
             throw e;
         } finally {
             if (loaded != null) {
@@ -142,9 +176,31 @@ public final class FilterPins {
         }
     }
 
-    /** Unpins program and maps; the kernel frees them once no socket uses the program. */
+    /**
+     * Unpins program and maps; the kernel frees them once no socket uses the
+     * program. Under the directory's lock, so it never removes pins an
+     * {@link #ensure} is making.
+     */
     public static void remove(String name) {
         Path dir = dir(name);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        DirectoryLock lock;
+        try {
+            lock = DirectoryLock.exclusive(dir);
+        } catch (LibbpfException e) {
+            if (e.errno() == ENOENT) {
+                return; // removed meanwhile
+            }
+            throw e;
+        }
+        try (lock) {
+            removeLocked(dir);
+        }
+    }
+
+    private static void removeLocked(Path dir) {
         try {
             for (String pin : Stream.concat(Stream.of(PROGRAM), MAPS.stream()).toList()) {
                 Files.deleteIfExists(dir.resolve(pin));

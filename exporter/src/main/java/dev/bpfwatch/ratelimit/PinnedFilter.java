@@ -57,6 +57,19 @@ public final class PinnedFilter implements AutoCloseable {
         }
     }
 
+    /** Each pinned map, for self-metrics, labelled NAME/MAP (filters share map names). */
+    public List<dev.bpfwatch.agent.ModuleMap> mapFill() {
+        List<dev.bpfwatch.agent.ModuleMap> out = new ArrayList<>();
+        List<BpfMap> all = List.of(config, overrides, buckets, totals, sockets);
+        for (int i = 0; i < all.size(); i++) {
+            BpfMap m = all.get(i);
+            boolean canFill = m.type().iterable() && !m.type().array();
+            out.add(new dev.bpfwatch.agent.ModuleMap(name + "/" + FilterPins.MAPS.get(i), m.maxEntries(),
+                    canFill ? java.util.OptionalLong.of(m.entries().size()) : java.util.OptionalLong.empty()));
+        }
+        return out;
+    }
+
     public String name() {
         return name;
     }

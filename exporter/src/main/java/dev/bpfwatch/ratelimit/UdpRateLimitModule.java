@@ -3,6 +3,8 @@ package dev.bpfwatch.ratelimit;
 import dev.bpfwatch.agent.AgentContext;
 import dev.bpfwatch.agent.Module;
 import dev.bpfwatch.agent.ModuleFactory;
+import dev.bpfwatch.agent.ModuleMap;
+import dev.bpfwatch.agent.ModuleProgram;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -136,6 +138,42 @@ public final class UdpRateLimitModule implements Module {
     @Override
     public List<Collector> collectors() {
         return collectors;
+    }
+
+    /**
+     * The socket walker, and each pinned filter under its filter name:
+     * attached while at least one socket carries it (as the kernel says).
+     */
+    @Override
+    public List<ModuleProgram> programReports() {
+        List<ModuleProgram> out = new ArrayList<>();
+        Map<Integer, Long> carried = Map.of();
+        if (walker != null) {
+            out.addAll(walker.programs());
+            carried = socketsByProgram(walker).orElse(Map.of());
+        }
+        for (String name : FilterPins.names()) {
+            try (PinnedFilter f = PinnedFilter.open(name)) {
+                var info = f.program().info();
+                out.add(new ModuleProgram(name, "socket", carried.getOrDefault(info.id(), 0L) > 0, info));
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "udp-limit filter " + name + " skipped: " + e.getMessage()); // removed meanwhile
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<ModuleMap> mapReports() {
+        List<ModuleMap> out = new ArrayList<>();
+        for (String name : FilterPins.names()) {
+            try (PinnedFilter f = PinnedFilter.open(name)) {
+                out.addAll(f.mapFill());
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "udp-limit filter " + name + " skipped: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     @Override

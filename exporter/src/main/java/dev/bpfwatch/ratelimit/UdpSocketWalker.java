@@ -39,9 +39,7 @@ public final class UdpSocketWalker implements AutoCloseable {
     public static UdpSocketWalker load() {
         BundledProgram program = BundledProgram.loadAndAttach(PROGRAM);
         try {
-            BpfLink link = program.object().program("dump_udp_sockets").orElseThrow(
-                    () -> new IllegalStateException(PROGRAM + ".bpf.o has no program dump_udp_sockets"))
-                    .attachIterator();
+            BpfLink link = program.attachIterator("dump_udp_sockets");
             return new UdpSocketWalker(program, link, new NetnsFinder());
         } catch (RuntimeException e) {
             program.close();
@@ -83,6 +81,11 @@ public final class UdpSocketWalker implements AutoCloseable {
     public Optional<UdpSocketRecord> of(UdpSocket socket) {
         return socket.inItsNetns(() -> UdpSocketRecord.decode(iterator.readIterator())).stream()
                 .filter(r -> r.inode() == socket.inode()).findFirst();
+    }
+
+    /** The iterator program, for self-metrics. */
+    public List<dev.bpfwatch.agent.ModuleProgram> programs() {
+        return program.programs();
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.bpfwatch.agent.AgentContext;
 import dev.bpfwatch.agent.BundledProgram;
 import dev.bpfwatch.agent.Module;
 import dev.bpfwatch.agent.ModuleFactory;
+import dev.bpfwatch.agent.ModuleMap;
+import dev.bpfwatch.agent.ModuleProgram;
 import dev.bpfwatch.btf.DropReasons;
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.KernelBtf;
@@ -140,6 +142,20 @@ public final class ListenDropsModule implements Module {
     @Override
     public List<Collector> collectors() {
         return collectors;
+    }
+
+    @Override
+    public List<ModuleProgram> programReports() {
+        List<ModuleProgram> out = new ArrayList<>(walker.programs());
+        if (socketDrops != null) {
+            out.addAll(socketDrops.programs());
+        }
+        return out;
+    }
+
+    @Override
+    public List<ModuleMap> mapReports() {
+        return socketDrops == null ? List.of() : socketDrops.maps();
     }
 
     @Override

@@ -25,9 +25,7 @@ public final class ListenerWalker implements AutoCloseable {
     public static ListenerWalker load() {
         BundledProgram program = BundledProgram.loadAndAttach(PROGRAM);
         try {
-            BpfLink link = program.object().program("dump_tcp_listeners").orElseThrow(
-                    () -> new IllegalStateException(PROGRAM + ".bpf.o has no program dump_tcp_listeners"))
-                    .attachIterator();
+            BpfLink link = program.attachIterator("dump_tcp_listeners");
             return new ListenerWalker(program, link);
         } catch (RuntimeException e) {
             program.close();
@@ -38,6 +36,11 @@ public final class ListenerWalker implements AutoCloseable {
     /** The listeners of the netns behind {@code nsFile}: the iterator is created by a thread inside it. */
     public List<ListenerRecord> walk(Path nsFile) {
         return NetworkNamespace.call(nsFile, () -> ListenerRecordDecoder.decode(iterator.readIterator()));
+    }
+
+    /** The iterator program, for self-metrics. */
+    public List<dev.bpfwatch.agent.ModuleProgram> programs() {
+        return program.programs();
     }
 
     @Override

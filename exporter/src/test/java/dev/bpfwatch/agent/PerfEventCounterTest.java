@@ -54,7 +54,7 @@ class PerfEventCounterTest {
     private static double awaitCount(Agent agent, String labels, double expected) throws InterruptedException {
         double seen = -1;
         for (int i = 0; i < 50 && seen != expected; i++) {
-            seen = Scrape.value(Scrape.metrics(agent.port()), SERIES, labels);
+            seen = Scrape.find(Scrape.metrics(agent.port()), SERIES, labels).orElse(-1); // absent until the first event
             if (seen != expected) {
                 Thread.sleep(100);
             }

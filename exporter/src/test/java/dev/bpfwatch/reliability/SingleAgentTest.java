@@ -8,6 +8,8 @@ import dev.bpfwatch.testing.AgentProcess;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.ChildProcess;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * One agent per pin directory: a second `bpfwatch run` on the same
@@ -71,5 +74,27 @@ class SingleAgentTest {
         try (AgentProcess again = AgentProcess.start(pinFlag, names)) {
             assertEquals(0, again.stop("TERM"));
         }
+    }
+
+    @Test
+    void cleanupRefusesWhileAnAgentHoldsThePinPathAndNamesIt() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(pinFlag, names)) {
+            List<String> pinsBefore = pinned();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cl = BpfwatchCommand.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute("cleanup", pinFlag);
+            assertEquals(1, code, out + "" + err);
+            assertEquals(List.of("bpfwatch: --bpf.pin-path " + pins + " is in use by a running bpfwatch (pid "
+                    + agent.pid() + "); stop it before cleanup, nothing removed"), err.toString().lines().toList());
+            assertEquals("", out.toString());
+            assertEquals(pinsBefore, pinned(), "no pin of the running agent was removed");
+            assertEquals(0, agent.stop("TERM"));
+        }
+        // With the agent gone, cleanup removes the pins.
+        assertEquals(0, BpfwatchCommand.commandLine().execute("cleanup", pinFlag));
+        assertTrue(!Files.exists(pins.resolve("kfree_skb_drops/kfree_skb_drops")));
     }
 }

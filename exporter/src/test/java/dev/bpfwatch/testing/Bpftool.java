@@ -132,6 +132,15 @@ public final class Bpftool {
         return ids;
     }
 
+    /** Id of the program pinned at {@code path}. */
+    public static int pinnedProgramId(String path) {
+        Matcher m = Pattern.compile("^(\\d+): ").matcher(run("prog", "show", "pinned", path));
+        if (!m.find()) {
+            throw new IllegalStateException("no program pinned at " + path);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     /** Id of the map pinned at {@code path}. */
     public static int pinnedMapId(String path) {
         Matcher m = Pattern.compile("^(\\d+): ").matcher(run("map", "show", "pinned", path));

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,14 +39,32 @@ public final class Scrape {
         }
     }
 
-    /** The value of the series {@code name{labels}} in a text exposition, 0 when absent. */
+    /**
+     * The value of the series {@code name{labels}} in a text exposition.
+     *
+     * @throws AssertionError when the series is absent: a missing series is
+     *         a finding, never a silent 0 (see {@link #find} for series that
+     *         may rightly be absent)
+     */
     public static double value(String exposition, String name, String labels) {
-        if (labels.isEmpty()) {
-            Matcher bare = Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(exposition);
-            return bare.find() ? Double.parseDouble(bare.group(1)) : 0;
+        OptionalDouble v = find(exposition, name, labels);
+        if (v.isEmpty()) {
+            throw new AssertionError("no series " + name + "{" + labels + "} in the exposition:\n" + exposition);
         }
-        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{" + Pattern.quote(labels) + ",?\\} (\\S+)$",
-                Pattern.MULTILINE).matcher(exposition);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return v.getAsDouble();
+    }
+
+    /** The series' value, or empty when the exposition has no such series. */
+    public static OptionalDouble find(String exposition, String name, String labels) {
+        Matcher m = labels.isEmpty()
+                ? Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(exposition)
+                : Pattern.compile("^" + Pattern.quote(name) + "\\{" + Pattern.quote(labels) + ",?\\} (\\S+)$",
+                        Pattern.MULTILINE).matcher(exposition);
+        return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
+    }
+
+    /** Whether the exposition has the series {@code name{labels}}. */
+    public static boolean has(String exposition, String name, String labels) {
+        return find(exposition, name, labels).isPresent();
     }
 }
