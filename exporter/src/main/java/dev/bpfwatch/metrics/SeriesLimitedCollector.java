@@ -19,6 +19,8 @@ public final class SeriesLimitedCollector extends Collector implements Collector
     private final Collector inner;
     private final SeriesLimit limit;
     private final Map<String, AtomicLong> foldedSeries = new ConcurrentHashMap<>();
+    /** Per counter sample name, kept for this collector's life (the module's): membership stays put. */
+    private final Map<String, CounterFold> counterFolds = new ConcurrentHashMap<>();
 
     public SeriesLimitedCollector(Collector inner, int maxSeries) {
         this.inner = inner;
@@ -51,11 +53,23 @@ public final class SeriesLimitedCollector extends Collector implements Collector
             }
             Map<List<String>, Double> series = new LinkedHashMap<>();
             group.forEach(s -> series.merge(s.labelValues, s.value, Double::sum));
-            SeriesLimit.Folded<Double> f = limit.apply(series, v -> v, Double::sum);
-            if (f.folded() > 0) {
-                foldedSeries.computeIfAbsent(family.name, k -> new AtomicLong()).addAndGet(f.folded());
+            Map<List<String>, Double> kept;
+            int folded;
+            if (family.type == Type.COUNTER) {
+                // Counters fold with sticky membership, as a config's do: re-ranking every scrape
+                // moved series in and out of "other" and made it go down.
+                CounterFold fold = counterFolds.computeIfAbsent(e.getKey(), k -> new CounterFold(limit.max()));
+                kept = fold.apply(series, labelNames.size());
+                folded = fold.foldedNow();
+            } else {
+                SeriesLimit.Folded<Double> f = limit.apply(series, v -> v, Double::sum);
+                kept = f.series();
+                folded = f.folded();
             }
-            f.series().forEach((labels, v) -> samples.add(new MetricFamilySamples.Sample(e.getKey(), labelNames, labels, v)));
+            if (folded > 0) {
+                foldedSeries.computeIfAbsent(family.name, k -> new AtomicLong()).addAndGet(folded);
+            }
+            kept.forEach((labels, v) -> samples.add(new MetricFamilySamples.Sample(e.getKey(), labelNames, labels, v)));
         }
         return new MetricFamilySamples(family.name, family.unit, family.type, family.help, samples);
     }
