@@ -1,0 +1,330 @@
+#!/bin/sh
+# ebpf_exporter's examples, unchanged, run one at a time by this project's agent on the running
+# kernel (issue 15): for each NAME.yaml in the directory, `bpfwatch run --config.names=NAME` on a
+# free 127.0.0.1 port with its own pin path, a few seconds of generic activity (disk writes with
+# fsync, short-lived processes, loopback TCP connections and UDP datagrams, a UDP datagram to a
+# closed port, ICMP echoes to 127.0.0.1; processes are run through /bin/bash, which
+# ebpf_exporter's exec-trace starts its traces at), one scrape, then a clean stop. One Markdown table row per
+# example:
+#
+#   works                     the config's metrics have non-zero samples (tracing configs: spans
+#                             read and received by a local OTLP endpoint)
+#   loads, no samples         everything attached, nothing counted in the window
+#   cannot attach: LINE       a program did not attach for a reason of the kernel (kprobe, fentry,
+#                             a missing function or tracepoint); LINE is what the agent printed
+#   fails: LINE               bpfwatch refused or failed where the kernel is not the cause
+#
+#   matrix/peer-examples.sh PEER_EXAMPLES_DIR [NAME...]    (objects built by the peer's Makefile)
+#
+# Environment: WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
+# launcher, default bin/bpfwatch of this tree). Programs loaded by the agent are checked against
+# `bpftool prog show` before and after each example; a leftover program or pin is reported and
+# makes the exit code 1. Nothing else makes it non-zero: a failing example is a row, not an error.
+set -eu
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 PEER_EXAMPLES_DIR [NAME...]" >&2
+    exit 2
+fi
+repo=$(cd "$(dirname "$0")/.." && pwd)
+exec python3 - "$repo" "$@" <<'PY'
+import glob, http.server, json, os, re, shutil, signal, socket, struct, subprocess, sys
+import tempfile, threading, time, urllib.request
+
+repo, examples, names = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3:]
+launcher = os.environ.get("BPFWATCH", os.path.join(repo, "bin", "bpfwatch"))
+wait = float(os.environ.get("WAIT", "2"))
+prefix = "bpfwatch_"
+
+# Reasons the kernel gives rather than bpfwatch: the line says which program type or function
+# this kernel lacks or refuses.
+KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported|"
+                           r"no such (function|tracepoint|symbol)|not in this kernel|"
+                           r"missing on this kernel|does not exist", re.I)
+
+
+class Otlp(http.server.BaseHTTPRequestHandler):
+    """An OTLP/HTTP endpoint that only counts what it is sent (tracing configs)."""
+    requests = 0
+    body_bytes = 0
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        if self.path == "/v1/traces":
+            Otlp.requests += 1
+            Otlp.body_bytes += len(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prog_ids():
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True)
+    return {p["id"]: p.get("name", "") for p in json.loads(out.stdout or "[]")}
+
+
+def object_programs(obj):
+    """Names of the object's programs (FUNC symbols outside .text), as the kernel keeps them."""
+    out = subprocess.run(["readelf", "-sW", obj], capture_output=True, text=True).stdout
+    sections = {}
+    for line in subprocess.run(["readelf", "-SW", obj], capture_output=True, text=True).stdout.splitlines():
+        m = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)", line)
+        if m:
+            sections[m.group(1)] = m.group(2)
+    names = set()
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[3] == "FUNC" and f[4] == "GLOBAL" and sections.get(f[6], ".text") != ".text":
+            names.add(f[7][:15])
+    return names
+
+
+def metric_names(yaml_path):
+    """Metric names a config declares (counters, histograms, gauges), and whether it traces."""
+    text = open(yaml_path).read()
+    found, section = [], None
+    for line in text.splitlines():
+        m = re.match(r"^  (\w+):", line)
+        if m:
+            section = m.group(1)
+        m = re.match(r"^    - name:\s*(\S+)", line)
+        if m and section in ("counters", "histograms", "gauges"):
+            found.append(m.group(1))
+    return found, re.search(r"^tracing:", text, re.M) is not None
+
+
+def activity(tmp):
+    """Generic load for the window: every kind of event an example might count."""
+    # disk: 8 MiB written and fsync'ed in 1 MiB writes, then read back
+    path = os.path.join(tmp, "io")
+    with open(path, "wb") as f:
+        for _ in range(8):
+            f.write(os.urandom(1 << 20))
+            f.flush()
+            os.fsync(f.fileno())
+    with open(path, "rb") as f:
+        while f.read(1 << 20):
+            pass
+    os.unlink(path)
+    # processes
+    for _ in range(10):
+        subprocess.run(["/bin/true"])
+        subprocess.run(["/bin/bash", "-c", "ls / >/dev/null; /bin/true"])
+    # loopback TCP: 20 connections, 64 KiB each way
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    port = srv.getsockname()[1]
+
+    def serve():
+        for _ in range(20):
+            c, _ = srv.accept()
+            data = b""
+            while len(data) < 65536:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            c.sendall(data)
+            c.close()
+    t = threading.Thread(target=serve)
+    t.start()
+    for _ in range(20):
+        c = socket.create_connection(("127.0.0.1", port))
+        c.sendall(b"x" * 65536)
+        got = 0
+        while got < 65536:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            got += len(chunk)
+        c.close()
+    t.join()
+    srv.close()
+    # loopback UDP: 100 datagrams to a bound socket, 5 to a closed port
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(100):
+        s.sendto(b"y" * 512, r.getsockname())
+    closed = free_port()
+    for _ in range(5):
+        s.sendto(b"z", ("127.0.0.1", closed))
+    r.close()
+    s.close()
+    # ICMP echo to 127.0.0.1, 5 times
+    icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    icmp.settimeout(1)
+    for seq in range(5):
+        hdr = struct.pack("!BBHHH", 8, 0, 0, 0x4242, seq) + b"ping"
+        csum = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+        csum = (csum >> 16) + (csum & 0xFFFF)
+        csum = ~(csum + (csum >> 16)) & 0xFFFF
+        icmp.sendto(hdr[:2] + struct.pack("!H", csum) + hdr[4:], ("127.0.0.1", 0))
+        try:
+            icmp.recv(1024)
+        except OSError:
+            pass
+    icmp.close()
+    time.sleep(1)
+
+
+def sample_sum(text, names):
+    """Sum of the samples of the named families (histograms: their _count)."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)", line)
+        if not m:
+            continue
+        name = m.group(1)
+        for n in names:
+            if name in (prefix + n, prefix + n + "_count") or (not n.endswith("_total") and name == prefix + n + "_total"):
+                try:
+                    total += float(m.group(3))
+                except ValueError:
+                    pass
+    return total
+
+
+def labelled(text, family, config):
+    """Samples of an agent metric for one config: {labels: value}."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(re.escape(prefix + family) + r"\{(.*)\}\s+(\S+)", line)
+        if m and ('config="%s"' % config in m.group(1) or 'name="%s"' % config in m.group(1)):
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def one_line(lines):
+    """The line the agent gave for a failure: its own one-liners first, then WARNING/SEVERE."""
+    for pat in (r"^bpfwatch: ", r"WARNING|SEVERE"):
+        for line in lines:
+            if re.search(pat, line) and "serving on" not in line:
+                line = re.sub(r"^\S+T\S+ (WARNING|SEVERE) \S+: ", "", line.strip())
+                return line[:300]
+    return lines[-1].strip()[:300] if lines else "(no output)"
+
+
+def run_example(name, otlp_port):
+    yaml_path = os.path.join(examples, name + ".yaml")
+    metrics, tracing = metric_names(yaml_path)
+    obj = os.path.join(examples, name + ".bpf.o")
+    ours = object_programs(obj) if os.path.exists(obj) else set()
+    before = prog_ids()
+    tmp = tempfile.mkdtemp(prefix="peer-examples-")
+    pin = tempfile.mkdtemp(prefix="peer-examples-", dir="/sys/fs/bpf")
+    port = free_port()
+    log = open(os.path.join(tmp, "agent.log"), "w+")
+    env = dict(os.environ, OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:%d" % otlp_port,
+               OTEL_BSP_SCHEDULE_DELAY="500")
+    agent = subprocess.Popen([launcher, "run", "--config.dir=" + examples, "--config.names=" + name,
+                              "--web.listen-address=127.0.0.1:%d" % port, "--bpf.pin-path=" + pin],
+                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+    status, text = None, ""
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            log.seek(0)
+            out = log.read()
+            if agent.poll() is not None:
+                status = "fails: " + one_line(out.splitlines()) + " (exit %d)" % agent.returncode
+                break
+            if "serving on" in out:
+                break
+            time.sleep(0.3)
+        else:
+            status = "fails: not serving after 120 s"
+        if status is None:
+            time.sleep(wait)
+            sent_before = Otlp.requests
+            activity(tmp)
+            time.sleep(1.5 if tracing else 0)
+            text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30).read().decode()
+            log.seek(0)
+            lines = log.read().splitlines()
+            errors = sum(labelled(text, "config_errors", name).values())
+            attached = labelled(text, "ebpf_program_attached", name)
+            not_attached = [k for k, v in attached.items() if v == 0]
+            total = sample_sum(text, metrics)
+            spans = sum(labelled(text, "spans_total", name).values())
+            counted = total > 0 or (tracing and spans > 0)
+            if errors or not_attached or (not attached and not tracing and not counted):
+                line = one_line(lines)
+                kind = "cannot attach" if KERNEL_REASON.search(line) else "fails"
+                status = "%s: %s" % (kind, line)
+                if counted:
+                    status = "works partly (%d of %d programs attached; %s)" % (
+                        len(attached) - len(not_attached), len(attached), status)
+            elif counted:
+                parts = []
+                if metrics:
+                    parts.append("samples sum %g" % total)
+                if tracing:
+                    parts.append("%d spans, %d OTLP requests" % (spans, Otlp.requests - sent_before))
+                status = "works (" + ", ".join(parts) + ")"
+            else:
+                status = "loads, no samples"
+    finally:
+        if agent.poll() is None:
+            agent.send_signal(signal.SIGTERM)
+            try:
+                agent.wait(30)
+            except subprocess.TimeoutExpired:
+                agent.kill()
+                agent.wait()
+        subprocess.run([launcher, "cleanup", "--bpf.pin-path=" + pin], capture_output=True)
+        leftovers = []
+        try:
+            os.rmdir(pin)  # `cleanup` removes it when it pinned something
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            leftovers.append("pin dir %s: %s" % (pin, e.strerror))
+        after = prog_ids()
+        left = [i for i in after if i not in before and after[i] in ours]
+        if left:
+            leftovers.append("programs still loaded: " + ", ".join("%d %s" % (i, after[i]) for i in left))
+        log.close()
+        keep = os.environ.get("KEEP_LOGS")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            shutil.copy(os.path.join(tmp, "agent.log"), os.path.join(keep, name + ".log"))
+            with open(os.path.join(keep, name + ".metrics"), "w") as f:
+                f.write(text)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return status, leftovers
+
+
+otlp = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Otlp)
+threading.Thread(target=otlp.serve_forever, daemon=True).start()
+all_names = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(examples, "*.yaml")))
+unknown = [n for n in names if n not in all_names]
+if unknown:
+    print("peer-examples: no such example in %s: %s" % (examples, ", ".join(unknown)), file=sys.stderr)
+    sys.exit(2)
+kernel = os.uname().release
+print("| example | on %s |" % kernel)
+print("| --- | --- |")
+dirty = False
+for name in names or all_names:
+    status, leftovers = run_example(name, otlp.server_address[1])
+    if leftovers:
+        dirty = True
+        status += " **left behind: %s**" % "; ".join(leftovers)
+    print("| %s | %s |" % (name, status.replace("|", "\\|")), flush=True)
+otlp.shutdown()
+sys.exit(1 if dirty else 0)
+PY
