@@ -16,7 +16,10 @@
 #
 #   matrix/peer-examples.sh PEER_EXAMPLES_DIR [NAME...]    (objects built by the peer's Makefile)
 #
-# Environment: WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
+# Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
+# udp-drops, xdp, percpu-softirq, softirq-latency), a second measurement from a source that is
+# not BPF (strace -c, /proc/diskstats, /proc/net/snmp, /proc/softirqs) around targeted activity,
+# agent delta beside it. WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
 # launcher, default bin/bpfwatch of this tree). Programs loaded by the agent are checked against
 # `bpftool prog show` before and after each example; a leftover program or pin is reported and
 # makes the exit code 1. Nothing else makes it non-zero: a failing example is a row, not an error.
@@ -35,11 +38,12 @@ launcher = os.environ.get("BPFWATCH", os.path.join(repo, "bin", "bpfwatch"))
 wait = float(os.environ.get("WAIT", "2"))
 prefix = "bpfwatch_"
 
-# Reasons the kernel gives rather than bpfwatch: the line says which program type or function
-# this kernel lacks or refuses.
+# Reasons the kernel (or the host) gives rather than bpfwatch: the line says which program type,
+# function or symbol this kernel lacks or refuses, or which traced binary is not on this host.
 KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported|"
                            r"no such (function|tracepoint|symbol)|not in this kernel|"
-                           r"missing on this kernel|does not exist", re.I)
+                           r"missing on this kernel|does not exist|"
+                           r"not in /proc/kallsyms|failed to open ELF binary|has no such event", re.I)
 
 
 class Otlp(http.server.BaseHTTPRequestHandler):
@@ -218,6 +222,147 @@ def one_line(lines):
     return lines[-1].strip()[:300] if lines else "(no output)"
 
 
+# Independent checks (CHECK=1): for examples that work, a second measurement of the same events
+# from a source that is not BPF, taken around the same targeted activity as two scrapes. Each
+# returns one line: the agent's delta beside the other source's.
+def series_sum(text, family, **match):
+    total = 0.0
+    for line in text.splitlines():
+        m = re.match(re.escape(prefix + family) + r"(\{(.*)\})?\s+(\S+)$", line)
+        if not m:
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+        if all(labels.get(k) == str(v) for k, v in match.items()):
+            total += float(m.group(3))
+    return total
+
+
+def snmp(proto, field):
+    rows = [l.split() for l in open("/proc/net/snmp") if l.startswith(proto + ":")]
+    return int(rows[1][rows[0].index(field)])
+
+
+def diskstats():
+    """Completed requests per device (reads + writes + discards + flushes), by major:minor."""
+    out = {}
+    for l in open("/proc/diskstats"):
+        f = l.split()
+        done = int(f[3]) + int(f[7]) + (int(f[14]) if len(f) > 14 else 0) + (int(f[18]) if len(f) > 18 else 0)
+        out["%s:%s" % (f[0], f[1])] = (f[2], done)
+    return out
+
+
+def softirqs():
+    lines = open("/proc/softirqs").read().splitlines()
+    return {l.split(":")[0].strip(): [int(x) for x in l.split(":")[1].split()] for l in lines[1:]}
+
+
+def udp_burst(port, count, rcvbuf=None, read=True):
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if rcvbuf:
+        r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    r.bind(("127.0.0.1", port))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(count):
+        s.sendto(b"q" * 1000, ("127.0.0.1", port))
+    s.close()
+    r.close()
+
+
+def check_syscalls(scrape, tmp):
+    a = scrape()
+    code = "import os\nfor _ in range(5000): os.getpgid(0)\n"
+    out = subprocess.run(["strace", "-f", "-c", "-e", "trace=getpgid", "python3", "-c", code],
+                         capture_output=True, text=True).stderr
+    calls = [l.split() for l in out.splitlines() if l.strip().endswith("getpgid")]
+    strace = int(calls[0][3]) if calls else -1
+    b = scrape()
+    d = series_sum(b, "syscalls_total", syscall="getpgid") - series_sum(a, "syscalls_total", syscall="getpgid")
+    return "getpgid: agent +%d, strace -c %d (every process counts; strace only its child)" % (d, strace)
+
+
+def check_biolatency(scrape, tmp):
+    a, da = scrape(), diskstats()
+    path = os.path.join(tmp, "io")
+    with open(path, "wb") as f:
+        for _ in range(16):
+            f.write(os.urandom(1 << 20))
+            os.fsync(f.fileno())
+    os.unlink(path)
+    db, b = diskstats(), scrape()
+    parts = []
+    for dev, (name, done) in sorted(db.items()):
+        delta = done - da.get(dev, (name, 0))[1]
+        agent = series_sum(b, "bio_latency_seconds_count", device=name) - series_sum(a, "bio_latency_seconds_count", device=name)
+        if delta or agent:
+            parts.append("%s: agent +%d requests, /proc/diskstats +%d" % (name, agent, delta))
+    return "; ".join(parts) or "no disk requests in the window"
+
+
+def check_kfree_skb(scrape, tmp):
+    port = free_port()
+    a, na = scrape(), snmp("Udp", "NoPorts")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(50):
+        s.sendto(b"z", ("127.0.0.1", port))
+    s.close()
+    time.sleep(0.2)
+    nb, b = snmp("Udp", "NoPorts"), scrape()
+    d = series_sum(b, "kfree_skb_total", ip_proto="udp", port=port) - series_sum(a, "kfree_skb_total", ip_proto="udp", port=port)
+    return "50 UDP datagrams to closed port %d: agent +%d, Udp NoPorts +%d" % (port, d, nb - na)
+
+
+def check_udp_drops(scrape, tmp):
+    port = free_port()
+    a, ea = scrape(), snmp("Udp", "RcvbufErrors")
+    udp_burst(port, 500, rcvbuf=4096)
+    time.sleep(0.2)
+    eb, b = snmp("Udp", "RcvbufErrors"), scrape()
+    d = series_sum(b, "udp_fail_queue_rcv_skbs_total", local_port=port) - series_sum(a, "udp_fail_queue_rcv_skbs_total", local_port=port)
+    return "500 datagrams to an unread socket with 4 KiB SO_RCVBUF (port %d): agent +%d, Udp RcvbufErrors +%d" % (port, d, eb - ea)
+
+
+def check_xdp(scrape, tmp):
+    port = 9
+    a, ia = scrape(), snmp("Udp", "InDatagrams")
+    udp_burst(port, 200)
+    time.sleep(0.2)
+    ib, b = snmp("Udp", "InDatagrams"), scrape()
+    d = series_sum(b, "xdp_incoming_packets_total", protocol="udp", dst_port=port) - series_sum(a, "xdp_incoming_packets_total", protocol="udp", dst_port=port)
+    return "200 UDP datagrams to 127.0.0.1:%d: agent +%d, Udp InDatagrams +%d" % (port, d, ib - ia)
+
+
+def softirq_compare(scrape, family, label, per_cpu):
+    names = {"HI": "HI_SOFTIRQ", "TIMER": "TIMER_SOFTIRQ", "NET_TX": "NET_TX_SOFTIRQ",
+             "NET_RX": "NET_RX_SOFTIRQ", "BLOCK": "BLOCK_SOFTIRQ", "IRQ_POLL": "IRQ_POLL_SOFTIRQ",
+             "TASKLET": "TASKLET_SOFTIRQ", "SCHED": "SCHED_SOFTIRQ", "HRTIMER": "HRTIMER_SOFTIRQ",
+             "RCU": "RCU_SOFTIRQ"}
+    a, sa = scrape(), softirqs()
+    time.sleep(3)
+    sb, b = softirqs(), scrape()
+    parts = []
+    for k in ("TIMER", "NET_RX", "SCHED", "RCU"):
+        if per_cpu:
+            for cpu in range(len(sb[k])):
+                agent = series_sum(b, family, **{label: names[k], "cpu": cpu}) - series_sum(a, family, **{label: names[k], "cpu": cpu})
+                parts.append("%s cpu%d +%d/+%d" % (k, cpu, agent, sb[k][cpu] - sa[k][cpu]))
+        else:
+            agent = series_sum(b, family, **{label: names[k]}) - series_sum(a, family, **{label: names[k]})
+            parts.append("%s +%d/+%d" % (k, agent, sum(sb[k]) - sum(sa[k])))
+    return "agent/`/proc/softirqs` over 3 s: " + ", ".join(parts)
+
+
+CHECKS = {
+    "syscalls": check_syscalls,
+    "biolatency": check_biolatency,
+    "kfree_skb": check_kfree_skb,
+    "udp-drops": check_udp_drops,
+    "xdp": check_xdp,
+    "percpu-softirq": lambda scrape, tmp: softirq_compare(scrape, "softirqs_total", "vec", True),
+    "softirq-latency": lambda scrape, tmp: softirq_compare(scrape, "softirq_service_latency_seconds_count", "kind", False),
+}
+
+
 def run_example(name, otlp_port):
     yaml_path = os.path.join(examples, name + ".yaml")
     metrics, tracing = metric_names(yaml_path)
@@ -275,6 +420,12 @@ def run_example(name, otlp_port):
                 if tracing:
                     parts.append("%d spans, %d OTLP requests" % (spans, Otlp.requests - sent_before))
                 status = "works (" + ", ".join(parts) + ")"
+                if os.environ.get("CHECK") and name in CHECKS:
+                    scrape = lambda: urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30).read().decode()
+                    try:
+                        status += "; check: " + CHECKS[name](scrape, tmp)
+                    except Exception as e:  # a check that breaks is reported in its row, not fatal
+                        status += "; check failed: %r" % e
             else:
                 status = "loads, no samples"
     finally:
