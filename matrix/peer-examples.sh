@@ -17,7 +17,8 @@
 #   matrix/peer-examples.sh PEER_EXAMPLES_DIR [NAME...]    (objects built by the peer's Makefile)
 #
 # Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
-# udp-drops, xdp, percpu-softirq, softirq-latency), a second measurement from a source that is
+# udp-drops, xdp, percpu-softirq, softirq-latency; regexp: a shrinker run, no second source),
+# a second measurement from a source that is
 # not BPF (strace -c, /proc/diskstats, /proc/net/snmp, /proc/softirqs) around targeted activity,
 # agent delta beside it. WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
 # launcher, default bin/bpfwatch of this tree). Programs loaded by the agent are checked against
@@ -43,7 +44,8 @@ prefix = "bpfwatch_"
 KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported|"
                            r"no such (function|tracepoint|symbol)|not in this kernel|"
                            r"missing on this kernel|does not exist|"
-                           r"not in /proc/kallsyms|failed to open ELF binary|has no such event", re.I)
+                           r"not in /proc/kallsyms|failed to open ELF binary|has no such event|"
+                           r"no USDT notes", re.I)
 
 
 class Otlp(http.server.BaseHTTPRequestHandler):
@@ -124,6 +126,9 @@ def activity(tmp):
     for _ in range(10):
         subprocess.run(["/bin/true"])
         subprocess.run(["/bin/bash", "-c", "ls / >/dev/null; /bin/true"])
+    # a Python interpreter importing modules (the usdt example counts its import probes; it
+    # attaches to the python3 first on PATH, which needs USDT notes: Debian's has them)
+    subprocess.run(["python3", "-c", "import json, decimal, email.parser"])
     # loopback TCP: 20 connections, 64 KiB each way
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
@@ -243,12 +248,17 @@ def snmp(proto, field):
 
 
 def diskstats():
-    """Completed requests per device (reads + writes + discards + flushes), by major:minor."""
+    """Completed requests per device by operation, by name (fields: reads 4, writes 8,
+    discards 15, flushes 19)."""
     out = {}
     for l in open("/proc/diskstats"):
         f = l.split()
-        done = int(f[3]) + int(f[7]) + (int(f[14]) if len(f) > 14 else 0) + (int(f[18]) if len(f) > 18 else 0)
-        out["%s:%s" % (f[0], f[1])] = (f[2], done)
+        ops = {"read": int(f[3]), "write": int(f[7])}
+        if len(f) > 14:
+            ops["discard"] = int(f[14])
+        if len(f) > 18:
+            ops["flush"] = int(f[18])
+        out[f[2]] = ops
     return out
 
 
@@ -257,16 +267,36 @@ def softirqs():
     return {l.split(":")[0].strip(): [int(x) for x in l.split(":")[1].split()] for l in lines[1:]}
 
 
-def udp_burst(port, count, rcvbuf=None, read=True):
+def low_udp_port():
+    """A free UDP port below 32768: the peer's udp-drops and xdp examples fold ephemeral ports
+    (32768 and up) into one label or leave them out."""
+    for port in range(20000, 32768):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free UDP port below 32768")
+
+
+def udp_burst(port, count, rcvbuf=None, read=False):
+    """Sends count datagrams to a socket bound on port; returns how many it received (read=True:
+    the socket reads them all, an independent count of what arrived)."""
     r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if rcvbuf:
         r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     r.bind(("127.0.0.1", port))
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    received = 0
     for _ in range(count):
         s.sendto(b"q" * 1000, ("127.0.0.1", port))
+        if read:
+            r.recv(2048)
+            received += 1
     s.close()
     r.close()
+    return received
 
 
 def check_syscalls(scrape, tmp):
@@ -282,21 +312,41 @@ def check_syscalls(scrape, tmp):
 
 
 def check_biolatency(scrape, tmp):
-    a, da = scrape(), diskstats()
+    """Two windows: 16 O_DIRECT writes of 1 MiB, then 16 buffered writes each followed by fsync
+    (the fsync's flush and the write it carries go through the kernel's flush sequence)."""
+    import mmap
     path = os.path.join(tmp, "io")
-    with open(path, "wb") as f:
-        for _ in range(16):
-            f.write(os.urandom(1 << 20))
-            os.fsync(f.fileno())
+    buf = mmap.mmap(-1, 1 << 20)
+    buf.write(os.urandom(1 << 20))
+
+    def direct():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT)
+        for i in range(16):
+            os.pwrite(fd, buf, i << 20)
+        os.close(fd)
+
+    def synced():
+        with open(path, "wb") as f:
+            for _ in range(16):
+                f.write(os.urandom(1 << 20))
+                os.fsync(f.fileno())
+
+    out = []
+    for label, work in (("O_DIRECT", direct), ("fsync", synced)):
+        a, da = scrape(), diskstats()
+        work()
+        db, b = diskstats(), scrape()
+        parts = []
+        for dev in sorted(db):
+            for op in ("read", "write", "flush", "discard"):
+                delta = db[dev].get(op, 0) - da.get(dev, {}).get(op, 0)
+                agent = (series_sum(b, "bio_latency_seconds_count", device=dev, operation=op)
+                         - series_sum(a, "bio_latency_seconds_count", device=dev, operation=op))
+                if delta or agent:
+                    parts.append("%s %s +%d/+%d" % (dev, op, agent, delta))
+        out.append("%s: %s" % (label, ", ".join(parts) or "no requests"))
     os.unlink(path)
-    db, b = diskstats(), scrape()
-    parts = []
-    for dev, (name, done) in sorted(db.items()):
-        delta = done - da.get(dev, (name, 0))[1]
-        agent = series_sum(b, "bio_latency_seconds_count", device=name) - series_sum(a, "bio_latency_seconds_count", device=name)
-        if delta or agent:
-            parts.append("%s: agent +%d requests, /proc/diskstats +%d" % (name, agent, delta))
-    return "; ".join(parts) or "no disk requests in the window"
+    return "agent/`/proc/diskstats` requests, " + "; ".join(out)
 
 
 def check_kfree_skb(scrape, tmp):
@@ -313,7 +363,7 @@ def check_kfree_skb(scrape, tmp):
 
 
 def check_udp_drops(scrape, tmp):
-    port = free_port()
+    port = low_udp_port()
     a, ea = scrape(), snmp("Udp", "RcvbufErrors")
     udp_burst(port, 500, rcvbuf=4096)
     time.sleep(0.2)
@@ -323,13 +373,14 @@ def check_udp_drops(scrape, tmp):
 
 
 def check_xdp(scrape, tmp):
-    port = 9
+    port = low_udp_port()
     a, ia = scrape(), snmp("Udp", "InDatagrams")
-    udp_burst(port, 200)
+    received = udp_burst(port, 200, read=True)
     time.sleep(0.2)
     ib, b = snmp("Udp", "InDatagrams"), scrape()
     d = series_sum(b, "xdp_incoming_packets_total", protocol="udp", dst_port=port) - series_sum(a, "xdp_incoming_packets_total", protocol="udp", dst_port=port)
-    return "200 UDP datagrams to 127.0.0.1:%d: agent +%d, Udp InDatagrams +%d" % (port, d, ib - ia)
+    return "200 UDP datagrams to 127.0.0.1:%d: agent +%d, received by the socket %d (Udp InDatagrams +%d, all ports)" % (
+        port, d, received, ib - ia)
 
 
 def softirq_compare(scrape, family, label, per_cpu):
@@ -352,7 +403,25 @@ def softirq_compare(scrape, family, label, per_cpu):
     return "agent/`/proc/softirqs` over 3 s: " + ", ".join(parts)
 
 
+def trigger_regexp(scrape, tmp):
+    """No second source here: this only makes reclaim happen once (dropping reclaimable slab
+    objects runs the shrinkers) to show the sub-match labels the peer's regexp decoder gives."""
+    a = scrape()
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2\n")
+    b = scrape()
+    fam = "mm_shrink_slab_events_total"
+    got = {}
+    for line in b.splitlines():
+        m = re.match(re.escape(prefix + fam) + r'\{comm="([^"]*)",?\}\s+(\S+)', line)
+        if m:
+            got[m.group(1)] = float(m.group(2)) - series_sum(a, fam, comm=m.group(1))
+    return "after `echo 2 > /proc/sys/vm/drop_caches` (no second source): " + ", ".join(
+        "%s +%d" % kv for kv in sorted(got.items()) if kv[1]) if got else "no shrinker ran"
+
+
 CHECKS = {
+    "regexp": trigger_regexp,
     "syscalls": check_syscalls,
     "biolatency": check_biolatency,
     "kfree_skb": check_kfree_skb,
@@ -420,14 +489,14 @@ def run_example(name, otlp_port):
                 if tracing:
                     parts.append("%d spans, %d OTLP requests" % (spans, Otlp.requests - sent_before))
                 status = "works (" + ", ".join(parts) + ")"
-                if os.environ.get("CHECK") and name in CHECKS:
-                    scrape = lambda: urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30).read().decode()
-                    try:
-                        status += "; check: " + CHECKS[name](scrape, tmp)
-                    except Exception as e:  # a check that breaks is reported in its row, not fatal
-                        status += "; check failed: %r" % e
             else:
                 status = "loads, no samples"
+            if os.environ.get("CHECK") and name in CHECKS and status.startswith(("works", "loads")):
+                scrape = lambda: urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30).read().decode()
+                try:
+                    status += "; check: " + CHECKS[name](scrape, tmp)
+                except Exception as e:  # a check that breaks is reported in its row, not fatal
+                    status += "; check failed: %r" % e
     finally:
         if agent.poll() is None:
             agent.send_signal(signal.SIGTERM)
