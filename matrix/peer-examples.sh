@@ -12,12 +12,15 @@
 #   loads, no samples         everything attached, nothing counted in the window
 #   cannot attach: LINE       a program did not attach for a reason of the kernel (kprobe, fentry,
 #                             a missing function or tracepoint); LINE is what the agent printed
+#   cannot load: LINE         the agent stopped at start-up for such a reason (a kernel symbol
+#                             the config names is not in /proc/kallsyms)
+#   works partly (...)        some programs attached and counted, others cannot attach
 #   fails: LINE               bpfwatch refused or failed where the kernel is not the cause
 #
 #   matrix/peer-examples.sh PEER_EXAMPLES_DIR [NAME...]    (objects built by the peer's Makefile)
 #
 # Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
-# udp-drops, xdp, percpu-softirq, softirq-latency; regexp: a shrinker run, no second source),
+# udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx; regexp: a shrinker run, no second source),
 # a second measurement from a source that is
 # not BPF (strace -c, /proc/diskstats, /proc/net/snmp, /proc/softirqs) around targeted activity,
 # agent delta beside it. WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
@@ -403,6 +406,16 @@ def softirq_compare(scrape, family, label, per_cpu):
     return "agent/`/proc/softirqs` over 3 s: " + ", ".join(parts)
 
 
+def check_net_rx(scrape, tmp):
+    a, sa = scrape(), softirqs()
+    time.sleep(3)
+    sb, b = softirqs(), scrape()
+    raised = series_sum(b, "softirq_raised_total") - series_sum(a, "softirq_raised_total")
+    served = series_sum(b, "softirq_serviced_total") - series_sum(a, "softirq_serviced_total")
+    return "over 3 s: agent NET_RX raised +%d, serviced +%d; `/proc/softirqs` NET_RX +%d" % (
+        raised, served, sum(sb["NET_RX"]) - sum(sa["NET_RX"]))
+
+
 def trigger_regexp(scrape, tmp):
     """No second source here: this only makes reclaim happen once (dropping reclaimable slab
     objects runs the shrinkers) to show the sub-match labels the peer's regexp decoder gives."""
@@ -428,6 +441,7 @@ CHECKS = {
     "udp-drops": check_udp_drops,
     "xdp": check_xdp,
     "percpu-softirq": lambda scrape, tmp: softirq_compare(scrape, "softirqs_total", "vec", True),
+    "softirq-latency-net-rx": check_net_rx,
     "softirq-latency": lambda scrape, tmp: softirq_compare(scrape, "softirq_service_latency_seconds_count", "kind", False),
 }
 
@@ -454,7 +468,9 @@ def run_example(name, otlp_port):
             log.seek(0)
             out = log.read()
             if agent.poll() is not None:
-                status = "fails: " + one_line(out.splitlines()) + " (exit %d)" % agent.returncode
+                line = one_line(out.splitlines())
+                kind = "cannot load" if KERNEL_REASON.search(line) else "fails"
+                status = "%s: %s (exit %d)" % (kind, line, agent.returncode)
                 break
             if "serving on" in out:
                 break
