@@ -1,0 +1,566 @@
+#!/bin/sh
+# ebpf_exporter's examples, unchanged, run one at a time by this project's agent on the running
+# kernel (issue 15): for each NAME.yaml in the directory, `bpfwatch run --config.names=NAME` on a
+# free 127.0.0.1 port with its own pin path, a few seconds of generic activity (disk writes with
+# fsync, short-lived processes, loopback TCP connections and UDP datagrams, a UDP datagram to a
+# closed port, ICMP echoes to 127.0.0.1; processes are run through /bin/bash, which
+# ebpf_exporter's exec-trace starts its traces at), one scrape, then a clean stop. One Markdown table row per
+# example:
+#
+#   works                     the config's metrics have non-zero samples (tracing configs: spans
+#                             read and received by a local OTLP endpoint)
+#   loads, no samples         everything attached, nothing counted in the window
+#   cannot attach: LINE       a program did not attach for a reason of the kernel (kprobe, fentry,
+#                             a missing function or tracepoint); LINE is what the agent printed
+#   cannot load: LINE         the agent stopped at start-up for such a reason (a kernel symbol
+#                             the config names is not in /proc/kallsyms)
+#   works partly (...)        some programs attached and counted, others cannot attach
+#   fails: LINE               bpfwatch refused or failed where the kernel is not the cause
+#
+#   matrix/peer-examples.sh PEER_EXAMPLES_DIR [NAME...]    (objects built by the peer's Makefile)
+#
+# Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
+# udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx; regexp: a shrinker run, no second source),
+# a second measurement from a source that is
+# not BPF (strace -c, /proc/diskstats, /proc/net/snmp, /proc/softirqs) around targeted activity,
+# agent delta beside it. WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
+# launcher, default bin/bpfwatch of this tree). Programs loaded by the agent are checked against
+# `bpftool prog show` before and after each example; a leftover program or pin is reported and
+# makes the exit code 1. Nothing else makes it non-zero: a failing example is a row, not an error.
+set -eu
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 PEER_EXAMPLES_DIR [NAME...]" >&2
+    exit 2
+fi
+repo=$(cd "$(dirname "$0")/.." && pwd)
+exec python3 - "$repo" "$@" <<'PY'
+import glob, http.server, json, os, re, shutil, signal, socket, struct, subprocess, sys
+import tempfile, threading, time, urllib.request
+
+repo, examples, names = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3:]
+launcher = os.environ.get("BPFWATCH", os.path.join(repo, "bin", "bpfwatch"))
+wait = float(os.environ.get("WAIT", "2"))
+prefix = "bpfwatch_"
+
+# Reasons the kernel (or the host) gives rather than bpfwatch: the line says which program type,
+# function or symbol this kernel lacks or refuses, or which traced binary is not on this host.
+KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported|"
+                           r"no such (function|tracepoint|symbol)|not in this kernel|"
+                           r"missing on this kernel|does not exist|"
+                           r"not in /proc/kallsyms|failed to open ELF binary|has no such event|"
+                           r"no USDT notes", re.I)
+
+
+class Otlp(http.server.BaseHTTPRequestHandler):
+    """An OTLP/HTTP endpoint that only counts what it is sent (tracing configs)."""
+    requests = 0
+    body_bytes = 0
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        if self.path == "/v1/traces":
+            Otlp.requests += 1
+            Otlp.body_bytes += len(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prog_ids():
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True)
+    return {p["id"]: p.get("name", "") for p in json.loads(out.stdout or "[]")}
+
+
+def object_programs(obj):
+    """Names of the object's programs (FUNC symbols outside .text), as the kernel keeps them."""
+    out = subprocess.run(["readelf", "-sW", obj], capture_output=True, text=True).stdout
+    sections = {}
+    for line in subprocess.run(["readelf", "-SW", obj], capture_output=True, text=True).stdout.splitlines():
+        m = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)", line)
+        if m:
+            sections[m.group(1)] = m.group(2)
+    names = set()
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[3] == "FUNC" and f[4] == "GLOBAL" and sections.get(f[6], ".text") != ".text":
+            names.add(f[7][:15])
+    return names
+
+
+def metric_names(yaml_path):
+    """Metric names a config declares (counters, histograms, gauges), and whether it traces."""
+    text = open(yaml_path).read()
+    found, section = [], None
+    for line in text.splitlines():
+        m = re.match(r"^  (\w+):", line)
+        if m:
+            section = m.group(1)
+        m = re.match(r"^    - name:\s*(\S+)", line)
+        if m and section in ("counters", "histograms", "gauges"):
+            found.append(m.group(1))
+    return found, re.search(r"^tracing:", text, re.M) is not None
+
+
+def activity(tmp):
+    """Generic load for the window: every kind of event an example might count."""
+    # disk: 8 MiB written and fsync'ed in 1 MiB writes, then read back
+    path = os.path.join(tmp, "io")
+    with open(path, "wb") as f:
+        for _ in range(8):
+            f.write(os.urandom(1 << 20))
+            f.flush()
+            os.fsync(f.fileno())
+    with open(path, "rb") as f:
+        while f.read(1 << 20):
+            pass
+    os.unlink(path)
+    # processes
+    for _ in range(10):
+        subprocess.run(["/bin/true"])
+        subprocess.run(["/bin/bash", "-c", "ls / >/dev/null; /bin/true"])
+    # a Python interpreter importing modules (the usdt example counts its import probes; it
+    # attaches to the python3 first on PATH, which needs USDT notes: Debian's has them)
+    subprocess.run(["python3", "-c", "import json, decimal, email.parser"])
+    # loopback TCP: 20 connections, 64 KiB each way
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    port = srv.getsockname()[1]
+
+    def serve():
+        for _ in range(20):
+            c, _ = srv.accept()
+            data = b""
+            while len(data) < 65536:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            c.sendall(data)
+            c.close()
+    t = threading.Thread(target=serve)
+    t.start()
+    for _ in range(20):
+        c = socket.create_connection(("127.0.0.1", port))
+        c.sendall(b"x" * 65536)
+        got = 0
+        while got < 65536:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            got += len(chunk)
+        c.close()
+    t.join()
+    srv.close()
+    # loopback UDP: 100 datagrams to a bound socket, 5 to a closed port
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(100):
+        s.sendto(b"y" * 512, r.getsockname())
+    closed = free_port()
+    for _ in range(5):
+        s.sendto(b"z", ("127.0.0.1", closed))
+    r.close()
+    s.close()
+    # ICMP echo to 127.0.0.1, 5 times
+    icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    icmp.settimeout(1)
+    for seq in range(5):
+        hdr = struct.pack("!BBHHH", 8, 0, 0, 0x4242, seq) + b"ping"
+        csum = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+        csum = (csum >> 16) + (csum & 0xFFFF)
+        csum = ~(csum + (csum >> 16)) & 0xFFFF
+        icmp.sendto(hdr[:2] + struct.pack("!H", csum) + hdr[4:], ("127.0.0.1", 0))
+        try:
+            icmp.recv(1024)
+        except OSError:
+            pass
+    icmp.close()
+    time.sleep(1)
+
+
+def sample_sum(text, names):
+    """Sum of the samples of the named families (histograms: their _count)."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)", line)
+        if not m:
+            continue
+        name = m.group(1)
+        for n in names:
+            if name in (prefix + n, prefix + n + "_count") or (not n.endswith("_total") and name == prefix + n + "_total"):
+                try:
+                    total += float(m.group(3))
+                except ValueError:
+                    pass
+    return total
+
+
+def labelled(text, family, config):
+    """Samples of an agent metric for one config: {labels: value}."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(re.escape(prefix + family) + r"\{(.*)\}\s+(\S+)", line)
+        if m and ('config="%s"' % config in m.group(1) or 'name="%s"' % config in m.group(1)):
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def one_line(lines):
+    """The line the agent gave for a failure: its own one-liners first, then WARNING/SEVERE."""
+    for pat in (r"^bpfwatch: ", r"WARNING|SEVERE"):
+        for line in lines:
+            if re.search(pat, line) and "serving on" not in line:
+                line = re.sub(r"^\S+T\S+ (WARNING|SEVERE) \S+: ", "", line.strip())
+                return line[:300]
+    return lines[-1].strip()[:300] if lines else "(no output)"
+
+
+# Independent checks (CHECK=1): for examples that work, a second measurement of the same events
+# from a source that is not BPF, taken around the same targeted activity as two scrapes. Each
+# returns one line: the agent's delta beside the other source's.
+def series_sum(text, family, **match):
+    total = 0.0
+    for line in text.splitlines():
+        m = re.match(re.escape(prefix + family) + r"(\{(.*)\})?\s+(\S+)$", line)
+        if not m:
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+        if all(labels.get(k) == str(v) for k, v in match.items()):
+            total += float(m.group(3))
+    return total
+
+
+def snmp(proto, field):
+    rows = [l.split() for l in open("/proc/net/snmp") if l.startswith(proto + ":")]
+    return int(rows[1][rows[0].index(field)])
+
+
+def diskstats():
+    """Completed requests per device by operation, by name (fields: reads 4, writes 8,
+    discards 15, flushes 19)."""
+    out = {}
+    for l in open("/proc/diskstats"):
+        f = l.split()
+        ops = {"read": int(f[3]), "write": int(f[7])}
+        if len(f) > 14:
+            ops["discard"] = int(f[14])
+        if len(f) > 18:
+            ops["flush"] = int(f[18])
+        out[f[2]] = ops
+    return out
+
+
+def softirqs():
+    lines = open("/proc/softirqs").read().splitlines()
+    return {l.split(":")[0].strip(): [int(x) for x in l.split(":")[1].split()] for l in lines[1:]}
+
+
+def low_udp_port():
+    """A free UDP port below 32768: the peer's udp-drops and xdp examples fold ephemeral ports
+    (32768 and up) into one label or leave them out."""
+    for port in range(20000, 32768):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free UDP port below 32768")
+
+
+def udp_burst(port, count, rcvbuf=None, read=False):
+    """Sends count datagrams to a socket bound on port; returns how many it received (read=True:
+    the socket reads them all, an independent count of what arrived)."""
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if rcvbuf:
+        r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    r.bind(("127.0.0.1", port))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    received = 0
+    for _ in range(count):
+        s.sendto(b"q" * 1000, ("127.0.0.1", port))
+        if read:
+            r.recv(2048)
+            received += 1
+    s.close()
+    r.close()
+    return received
+
+
+def check_syscalls(scrape, tmp):
+    a = scrape()
+    code = "import os\nfor _ in range(5000): os.getpgid(0)\n"
+    out = subprocess.run(["strace", "-f", "-c", "-e", "trace=getpgid", "python3", "-c", code],
+                         capture_output=True, text=True).stderr
+    calls = [l.split() for l in out.splitlines() if l.strip().endswith("getpgid")]
+    strace = int(calls[0][3]) if calls else -1
+    b = scrape()
+    d = series_sum(b, "syscalls_total", syscall="getpgid") - series_sum(a, "syscalls_total", syscall="getpgid")
+    return "getpgid: agent +%d, strace -c %d (every process counts; strace only its child)" % (d, strace)
+
+
+def check_biolatency(scrape, tmp):
+    """Two windows: 16 O_DIRECT writes of 1 MiB, then 16 buffered writes each followed by fsync
+    (the fsync's flush and the write it carries go through the kernel's flush sequence)."""
+    import mmap
+    path = os.path.join(tmp, "io")
+    buf = mmap.mmap(-1, 1 << 20)
+    buf.write(os.urandom(1 << 20))
+
+    def direct():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT)
+        for i in range(16):
+            os.pwrite(fd, buf, i << 20)
+        os.close(fd)
+
+    def synced():
+        with open(path, "wb") as f:
+            for _ in range(16):
+                f.write(os.urandom(1 << 20))
+                os.fsync(f.fileno())
+
+    out = []
+    for label, work in (("O_DIRECT", direct), ("fsync", synced)):
+        a, da = scrape(), diskstats()
+        work()
+        db, b = diskstats(), scrape()
+        parts = []
+        for dev in sorted(db):
+            for op in ("read", "write", "flush", "discard"):
+                delta = db[dev].get(op, 0) - da.get(dev, {}).get(op, 0)
+                agent = (series_sum(b, "bio_latency_seconds_count", device=dev, operation=op)
+                         - series_sum(a, "bio_latency_seconds_count", device=dev, operation=op))
+                if delta or agent:
+                    parts.append("%s %s +%d/+%d" % (dev, op, agent, delta))
+        out.append("%s: %s" % (label, ", ".join(parts) or "no requests"))
+    os.unlink(path)
+    return "agent/`/proc/diskstats` requests, " + "; ".join(out)
+
+
+def check_kfree_skb(scrape, tmp):
+    port = free_port()
+    a, na = scrape(), snmp("Udp", "NoPorts")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(50):
+        s.sendto(b"z", ("127.0.0.1", port))
+    s.close()
+    time.sleep(0.2)
+    nb, b = snmp("Udp", "NoPorts"), scrape()
+    d = series_sum(b, "kfree_skb_total", ip_proto="udp", port=port) - series_sum(a, "kfree_skb_total", ip_proto="udp", port=port)
+    return "50 UDP datagrams to closed port %d: agent +%d, Udp NoPorts +%d" % (port, d, nb - na)
+
+
+def check_udp_drops(scrape, tmp):
+    port = low_udp_port()
+    a, ea = scrape(), snmp("Udp", "RcvbufErrors")
+    udp_burst(port, 500, rcvbuf=4096)
+    time.sleep(0.2)
+    eb, b = snmp("Udp", "RcvbufErrors"), scrape()
+    d = series_sum(b, "udp_fail_queue_rcv_skbs_total", local_port=port) - series_sum(a, "udp_fail_queue_rcv_skbs_total", local_port=port)
+    return "500 datagrams to an unread socket with 4 KiB SO_RCVBUF (port %d): agent +%d, Udp RcvbufErrors +%d" % (port, d, eb - ea)
+
+
+def check_xdp(scrape, tmp):
+    port = low_udp_port()
+    a, ia = scrape(), snmp("Udp", "InDatagrams")
+    received = udp_burst(port, 200, read=True)
+    time.sleep(0.2)
+    ib, b = snmp("Udp", "InDatagrams"), scrape()
+    d = series_sum(b, "xdp_incoming_packets_total", protocol="udp", dst_port=port) - series_sum(a, "xdp_incoming_packets_total", protocol="udp", dst_port=port)
+    return "200 UDP datagrams to 127.0.0.1:%d: agent +%d, received by the socket %d (Udp InDatagrams +%d, all ports)" % (
+        port, d, received, ib - ia)
+
+
+def softirq_compare(scrape, family, label, per_cpu):
+    names = {"HI": "HI_SOFTIRQ", "TIMER": "TIMER_SOFTIRQ", "NET_TX": "NET_TX_SOFTIRQ",
+             "NET_RX": "NET_RX_SOFTIRQ", "BLOCK": "BLOCK_SOFTIRQ", "IRQ_POLL": "IRQ_POLL_SOFTIRQ",
+             "TASKLET": "TASKLET_SOFTIRQ", "SCHED": "SCHED_SOFTIRQ", "HRTIMER": "HRTIMER_SOFTIRQ",
+             "RCU": "RCU_SOFTIRQ"}
+    a, sa = scrape(), softirqs()
+    time.sleep(3)
+    sb, b = softirqs(), scrape()
+    parts = []
+    for k in ("TIMER", "NET_RX", "SCHED", "RCU"):
+        if per_cpu:
+            for cpu in range(len(sb[k])):
+                agent = series_sum(b, family, **{label: names[k], "cpu": cpu}) - series_sum(a, family, **{label: names[k], "cpu": cpu})
+                parts.append("%s cpu%d +%d/+%d" % (k, cpu, agent, sb[k][cpu] - sa[k][cpu]))
+        else:
+            agent = series_sum(b, family, **{label: names[k]}) - series_sum(a, family, **{label: names[k]})
+            parts.append("%s +%d/+%d" % (k, agent, sum(sb[k]) - sum(sa[k])))
+    return "agent/`/proc/softirqs` over 3 s: " + ", ".join(parts)
+
+
+def check_net_rx(scrape, tmp):
+    a, sa = scrape(), softirqs()
+    time.sleep(3)
+    sb, b = softirqs(), scrape()
+    raised = series_sum(b, "softirq_raised_total") - series_sum(a, "softirq_raised_total")
+    served = series_sum(b, "softirq_serviced_total") - series_sum(a, "softirq_serviced_total")
+    return "over 3 s: agent NET_RX raised +%d, serviced +%d; `/proc/softirqs` NET_RX +%d" % (
+        raised, served, sum(sb["NET_RX"]) - sum(sa["NET_RX"]))
+
+
+def trigger_regexp(scrape, tmp):
+    """No second source here: this only makes reclaim happen once (dropping reclaimable slab
+    objects runs the shrinkers) to show the sub-match labels the peer's regexp decoder gives."""
+    a = scrape()
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2\n")
+    b = scrape()
+    fam = "mm_shrink_slab_events_total"
+    got = {}
+    for line in b.splitlines():
+        m = re.match(re.escape(prefix + fam) + r'\{comm="([^"]*)",?\}\s+(\S+)', line)
+        if m:
+            got[m.group(1)] = float(m.group(2)) - series_sum(a, fam, comm=m.group(1))
+    return "after `echo 2 > /proc/sys/vm/drop_caches` (no second source): " + ", ".join(
+        "%s +%d" % kv for kv in sorted(got.items()) if kv[1]) if got else "no shrinker ran"
+
+
+CHECKS = {
+    "regexp": trigger_regexp,
+    "syscalls": check_syscalls,
+    "biolatency": check_biolatency,
+    "kfree_skb": check_kfree_skb,
+    "udp-drops": check_udp_drops,
+    "xdp": check_xdp,
+    "percpu-softirq": lambda scrape, tmp: softirq_compare(scrape, "softirqs_total", "vec", True),
+    "softirq-latency-net-rx": check_net_rx,
+    "softirq-latency": lambda scrape, tmp: softirq_compare(scrape, "softirq_service_latency_seconds_count", "kind", False),
+}
+
+
+def run_example(name, otlp_port):
+    yaml_path = os.path.join(examples, name + ".yaml")
+    metrics, tracing = metric_names(yaml_path)
+    obj = os.path.join(examples, name + ".bpf.o")
+    ours = object_programs(obj) if os.path.exists(obj) else set()
+    before = prog_ids()
+    tmp = tempfile.mkdtemp(prefix="peer-examples-")
+    pin = tempfile.mkdtemp(prefix="peer-examples-", dir="/sys/fs/bpf")
+    port = free_port()
+    log = open(os.path.join(tmp, "agent.log"), "w+")
+    env = dict(os.environ, OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:%d" % otlp_port,
+               OTEL_BSP_SCHEDULE_DELAY="500")
+    agent = subprocess.Popen([launcher, "run", "--config.dir=" + examples, "--config.names=" + name,
+                              "--web.listen-address=127.0.0.1:%d" % port, "--bpf.pin-path=" + pin],
+                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+    status, text = None, ""
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            log.seek(0)
+            out = log.read()
+            if agent.poll() is not None:
+                line = one_line(out.splitlines())
+                kind = "cannot load" if KERNEL_REASON.search(line) else "fails"
+                status = "%s: %s (exit %d)" % (kind, line, agent.returncode)
+                break
+            if "serving on" in out:
+                break
+            time.sleep(0.3)
+        else:
+            status = "fails: not serving after 120 s"
+        if status is None:
+            time.sleep(wait)
+            sent_before = Otlp.requests
+            activity(tmp)
+            time.sleep(1.5 if tracing else 0)
+            text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30).read().decode()
+            log.seek(0)
+            lines = log.read().splitlines()
+            errors = sum(labelled(text, "config_errors", name).values())
+            attached = labelled(text, "ebpf_program_attached", name)
+            not_attached = [k for k, v in attached.items() if v == 0]
+            total = sample_sum(text, metrics)
+            spans = sum(labelled(text, "spans_total", name).values())
+            counted = total > 0 or (tracing and spans > 0)
+            if errors or not_attached or (not attached and not tracing and not counted):
+                line = one_line(lines)
+                kind = "cannot attach" if KERNEL_REASON.search(line) else "fails"
+                status = "%s: %s" % (kind, line)
+                if counted:
+                    status = "works partly (%d of %d programs attached; %s)" % (
+                        len(attached) - len(not_attached), len(attached), status)
+            elif counted:
+                parts = []
+                if metrics:
+                    parts.append("samples sum %g" % total)
+                if tracing:
+                    parts.append("%d spans, %d OTLP requests" % (spans, Otlp.requests - sent_before))
+                status = "works (" + ", ".join(parts) + ")"
+            else:
+                status = "loads, no samples"
+            if os.environ.get("CHECK") and name in CHECKS and status.startswith(("works", "loads")):
+                scrape = lambda: urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30).read().decode()
+                try:
+                    status += "; check: " + CHECKS[name](scrape, tmp)
+                except Exception as e:  # a check that breaks is reported in its row, not fatal
+                    status += "; check failed: %r" % e
+    finally:
+        if agent.poll() is None:
+            agent.send_signal(signal.SIGTERM)
+            try:
+                agent.wait(30)
+            except subprocess.TimeoutExpired:
+                agent.kill()
+                agent.wait()
+        subprocess.run([launcher, "cleanup", "--bpf.pin-path=" + pin], capture_output=True)
+        leftovers = []
+        try:
+            os.rmdir(pin)  # `cleanup` removes it when it pinned something
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            leftovers.append("pin dir %s: %s" % (pin, e.strerror))
+        after = prog_ids()
+        left = [i for i in after if i not in before and after[i] in ours]
+        if left:
+            leftovers.append("programs still loaded: " + ", ".join("%d %s" % (i, after[i]) for i in left))
+        log.close()
+        keep = os.environ.get("KEEP_LOGS")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            shutil.copy(os.path.join(tmp, "agent.log"), os.path.join(keep, name + ".log"))
+            with open(os.path.join(keep, name + ".metrics"), "w") as f:
+                f.write(text)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return status, leftovers
+
+
+otlp = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Otlp)
+threading.Thread(target=otlp.serve_forever, daemon=True).start()
+all_names = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(examples, "*.yaml")))
+unknown = [n for n in names if n not in all_names]
+if unknown:
+    print("peer-examples: no such example in %s: %s" % (examples, ", ".join(unknown)), file=sys.stderr)
+    sys.exit(2)
+kernel = os.uname().release
+print("| example | on %s |" % kernel)
+print("| --- | --- |")
+dirty = False
+for name in names or all_names:
+    status, leftovers = run_example(name, otlp.server_address[1])
+    if leftovers:
+        dirty = True
+        status += " **left behind: %s**" % "; ".join(leftovers)
+    print("| %s | %s |" % (name, status.replace("|", "\\|")), flush=True)
+otlp.shutdown()
+sys.exit(1 if dirty else 0)
+PY
