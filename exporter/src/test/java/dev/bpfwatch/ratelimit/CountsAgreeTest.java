@@ -30,20 +30,21 @@ class CountsAgreeTest {
     @Test
     void senderServerStatusAndMetricsGiveTheSameCounts() throws Exception {
         try (TestNetns ns = TestNetns.create(); AgentProcess agent = AgentProcess.start()) {
-            // One socket on 0.0.0.0; it counts datagrams by their first byte (the sender's tag)
-            // and prints the counts when asked on stdin.
+            // One socket on 0.0.0.0 (a big receive buffer: nothing it is given overflows); asked on
+            // stdin, it reads every datagram queued and prints the counts by first byte (the sender's tag).
             TestNetns.Started server = ns.python("udpcount", null, String.join("\n",
-                    "import socket, sys, threading",
+                    "import socket, sys",
                     "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                    "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)",
                     "s.bind(('0.0.0.0', 0))",
+                    "s.setblocking(False)",
                     "counts = {'A': 0, 'B': 0}",
-                    "def loop():",
-                    "    while True:",
-                    "        d = s.recv(64)",
-                    "        counts[chr(d[0])] = counts.get(chr(d[0]), 0) + 1",
-                    "threading.Thread(target=loop, daemon=True).start()",
                     "print(s.getsockname()[1], flush=True)",
                     "for line in sys.stdin:",
+                    "    while True:",
+                    "        try: d = s.recv(64)",
+                    "        except BlockingIOError: break",
+                    "        counts[chr(d[0])] = counts.get(chr(d[0]), 0) + 1",
                     "    print(counts['A'], counts['B'], flush=True)"));
             int port = server.port();
             CliRun a = CliRun.of("udp-limit", "attach", "--pid", Integer.toString(server.pid()), "--port",
