@@ -66,6 +66,7 @@ public final class BenchMain {
         Report.Section s5 = report.section("Agent footprint");
         Report.Section s6 = report.section("xdpcap: hook cost and capture throughput");
         Report.Section s7 = report.section("Scrape at scale (100k and 1M series, shipped JVM flags)");
+        Report.Section s8 = report.section("UDP filter in a network namespace: flood, legitimate answers, restarts");
         List<MapScrapeBench.Result> maps = null;
         double[] events = null;
         double[] udp = null;
@@ -118,6 +119,13 @@ public final class BenchMain {
                 new ScrapeScaleBench(build, jar, javaOpts).run(s7);
             } catch (Exception | Error e) {
                 fail(s7, e, failed);
+            }
+        }
+        if (wanted(only, 8)) {
+            try {
+                new UdpFieldBench(build, jar).run(s8);
+            } catch (Exception | Error e) {
+                fail(s8, e, failed);
             }
         }
         for (Report.Section s : report.sections()) {
