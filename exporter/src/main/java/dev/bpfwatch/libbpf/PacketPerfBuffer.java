@@ -270,17 +270,11 @@ public final class PacketPerfBuffer implements AutoCloseable {
             return;
         }
         closing = true;
-        try {
-            poller.join(5L * POLL_MS + 2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!poller.isAlive()) {
+        if (Pollers.stopped(poller, 5L * POLL_MS + 2000)) {
             drain();
             Native.BPF.perf_buffer__free(buffer);
             freed = true;
         }
-        // A poller stuck past the join keeps the rings: freeing them under it would crash.
         map.close();
     }
 }

@@ -99,14 +99,8 @@ public final class PerfEventReader implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        try {
-            poller.join(5L * POLL_MS + 1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!poller.isAlive()) {
+        if (Pollers.stopped(poller, 5L * POLL_MS + 1000)) {
             Native.BPF.perf_buffer__free(buffer);
         }
-        // A poller stuck past the join keeps the rings: freeing them under it would crash.
     }
 }

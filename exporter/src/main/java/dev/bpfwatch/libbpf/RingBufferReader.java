@@ -126,14 +126,8 @@ public final class RingBufferReader implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        try {
-            poller.join(5L * POLL_MS + 1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!poller.isAlive()) {
+        if (Pollers.stopped(poller, 5L * POLL_MS + 1000)) {
             Native.BPF.ring_buffer__free(manager);
         }
-        // A poller stuck past the join keeps the manager: freeing it under the poll would crash.
     }
 }
