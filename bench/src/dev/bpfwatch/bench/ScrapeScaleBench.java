@@ -37,6 +37,10 @@ final class ScrapeScaleBench {
         String out = Proc.run(List.of("env", "JAR=" + jar, "BUILD=" + build, "JAVA_OPTS=" + javaOpts,
                 build.getParent().resolve("scrape-scale.sh").toString()), 3600);
         for (String line : out.split("\n")) {
+            if (line.startsWith("NOTE|")) {
+                s.note(line.substring(5));
+                continue;
+            }
             if (!line.startsWith("ROW|")) {
                 continue;
             }
