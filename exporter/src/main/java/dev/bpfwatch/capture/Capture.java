@@ -60,7 +60,7 @@ public final class Capture implements AutoCloseable {
         warmUp();
     }
 
-    /** Synthetic samples through the reader and a twin of the writer: 256 x 200 of them took ~0.1 s. */
+    /** Synthetic samples through the reader and a twin of the writer: 200 rounds of up to 256 (51,200 at 64 bytes). */
     private static final int WARM_UP_ROUNDS = 200;
     private static final int WARM_UP_FRAME = 64;
 

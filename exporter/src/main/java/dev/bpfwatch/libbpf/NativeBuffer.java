@@ -5,10 +5,10 @@ import jnr.ffi.Pointer;
 /**
  * Native memory that is freed when closed, for buffers a call needs only while it runs.
  *
- * <p>jnr-ffi's {@code Memory.allocateDirect} frees its memory from a finalizer, so after a
- * collection and a finalizer pass. A scrape allocates read buffers for every map it reads;
- * with 50 scrapers in a loop the memory waiting for the collector reached about 40 MB of
- * malloc arenas beside a 50 MB Java heap. Freed here at once, it is reused by the next call.
+ * <p>jnr-ffi's {@code Memory.allocateDirect} frees its memory from a finalizer, so only after a
+ * collection and a finalizer pass. A scrape allocates read buffers for every map it reads (a
+ * batch read of a large map: 4096 keys and values), so under many scrapers that memory waits
+ * in malloc's arenas for the collector. Freed here when the call ends, the next call reuses it.
  */
 final class NativeBuffer implements AutoCloseable {
     private final long address;
