@@ -1,5 +1,6 @@
 package dev.bpfwatch.cli;
 
+import dev.bpfwatch.testing.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bpfwatch.testing.Bpftool;
 import dev.bpfwatch.testing.ConfigDir;
 import dev.bpfwatch.testing.SpanTraceConfig;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /**
  * Bad `tracing:` configs, each good but for one thing: `check` and `run`
@@ -27,11 +26,12 @@ class TracingConfigTest {
     @TempDir
     Path dir;
 
+    /** The shared in-process CLI run ({@link CliRun}), its streams kept for the assertions. */
     private int run(String... args) {
-        CommandLine cl = BpfwatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        CliRun r = CliRun.of(args);
+        out.write(r.out());
+        err.write(r.err());
+        return r.exit();
     }
 
     @Test
