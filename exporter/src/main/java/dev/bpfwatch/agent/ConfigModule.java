@@ -82,7 +82,7 @@ public final class ConfigModule implements Module {
             throw new UncheckedIOException("read " + pair.yaml() + ": " + e.getMessage(), e);
         }
         BoundConfig bound = new ConfigBinder(decoders).bind(spec, object);
-        KernelAddresses.apply(spec, object);
+        KernelAddresses.checkVariables(spec, object);
         return bound;
     }
 
@@ -155,6 +155,7 @@ public final class ConfigModule implements Module {
         BpfObject object = prepared.object();
         MapPins pins = null;
         try {
+            KernelAddresses.apply(prepared.bound().spec(), object);
             pins = pinRoot == null ? null : MapPins.reuse(pinRoot, prepared.pair().name(), object);
             prepared.skipped().putAll(ProgramGate.skipUnloadable(object, FeatureProbe.report()));
             object.load();

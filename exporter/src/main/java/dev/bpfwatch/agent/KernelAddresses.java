@@ -26,6 +26,27 @@ final class KernelAddresses {
     private KernelAddresses() {
     }
 
+    /**
+     * Checks that the object has a {@code kaddr_<symbol>} global for every
+     * symbol the config names: a mistake in the config or the object, found
+     * without asking the kernel (what `check` and start-up share).
+     */
+    static void checkVariables(ConfigSpec config, BpfObject object) {
+        byte[] zero = new byte[8];
+        for (String symbol : config.kaddrs()) {
+            if (!object.setReadOnlyGlobal("kaddr_" + symbol, zero)) {
+                throw new ConfigException(config.file(), 0, "kaddrs: " + object.name()
+                        + " has no const volatile u64 kaddr_" + symbol);
+            }
+        }
+    }
+
+    /**
+     * Writes each symbol's address from this kernel into its global, just
+     * before load. A symbol this kernel lacks is the kernel's refusal, not a
+     * mistake in the config: it fails this config only, as a verifier
+     * rejection does, and the others start.
+     */
     static void apply(ConfigSpec config, BpfObject object) {
         if (config.kaddrs().isEmpty()) {
             return;
@@ -34,14 +55,11 @@ final class KernelAddresses {
         for (String symbol : config.kaddrs()) {
             Long address = addresses.get(symbol);
             if (address == null || address == 0) {
-                throw new ConfigException(config.file(), 0, "kaddrs: kernel symbol '" + symbol
-                        + "' not in " + KALLSYMS + (address != null ? " (address hidden: kptr_restrict?)" : ""));
+                throw new KernelLacksException("kaddrs: kernel symbol '" + symbol + "' not in " + KALLSYMS
+                        + (address != null ? " (address hidden: kptr_restrict?)" : " on this kernel"));
             }
-            byte[] value = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(address).array();
-            if (!object.setReadOnlyGlobal("kaddr_" + symbol, value)) {
-                throw new ConfigException(config.file(), 0, "kaddrs: " + object.name()
-                        + " has no const volatile u64 kaddr_" + symbol);
-            }
+            object.setReadOnlyGlobal("kaddr_" + symbol,
+                    ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(address).array());
         }
     }
 
