@@ -20,13 +20,17 @@
 #   matrix/peer-examples.sh PEER_EXAMPLES_DIR [NAME...]    (objects built by the peer's Makefile)
 #
 # Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
-# udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx; regexp: a shrinker run, no second source),
-# a second measurement from a source that is
-# not BPF (strace -c, /proc/diskstats, /proc/net/snmp, /proc/softirqs) around targeted activity,
-# agent delta beside it. WAIT (seconds between serving and the activity, default 2), BPFWATCH (the
-# launcher, default bin/bpfwatch of this tree). Programs loaded by the agent are checked against
-# `bpftool prog show` before and after each example; a leftover program or pin is reported and
-# makes the exit code 1. Nothing else makes it non-zero: a failing example is a row, not an error.
+# udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx, accept-latency,
+# tcp-syn-backlog, tcp-syn-backlog-exp2zero, tcp-retransmit, oomkill, cfs-throttling, pci; regexp:
+# a shrinker run, no second source), a second measurement from a source that is not BPF (strace -c,
+# /proc/diskstats, /proc/net/snmp, /proc/softirqs, a cgroup's memory.events or cpu.stat, the
+# number of PCI config reads made) around targeted activity, agent delta beside it. WAIT (seconds
+# between serving and the activity, default 2), BPFWATCH (the launcher, default bin/bpfwatch of
+# this tree), CLEANUP=unlink (the script unlinks an example's pins itself instead of running
+# `bpfwatch cleanup`: in emulated guests a second JVM per example costs more than the example).
+# Programs loaded by the agent are checked against `bpftool prog show` before and after each
+# example; a leftover program or pin is reported and makes the exit code 1. Nothing else makes it
+# non-zero: a failing example is a row, not an error. Each example's time goes to stderr.
 set -eu
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
     echo "usage: $0 PEER_EXAMPLES_DIR [NAME...]" >&2
@@ -433,7 +437,149 @@ def trigger_regexp(scrape, tmp):
         "%s +%d" % kv for kv in sorted(got.items()) if kv[1]) if got else "no shrinker ran"
 
 
+
+def tcp_handshakes(count):
+    """count loopback TCP connections to a fresh listener, each accepted."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(count)
+    clients = [socket.create_connection(("127.0.0.1", srv.getsockname()[1])) for _ in range(count)]
+    for _ in range(count):
+        srv.accept()[0].close()
+    for c in clients:
+        c.close()
+    srv.close()
+
+
+def check_handshakes(family):
+    """Agent histogram observations (one per completed handshake or accept) beside the kernel's
+    Tcp PassiveOpens over 30 loopback connections."""
+    def check(scrape, tmp):
+        # Each scrape is a connection the agent accepts before it collects: read PassiveOpens
+        # after each scrape, so both sides count the second scrape's connection.
+        a = scrape()
+        pa = snmp("Tcp", "PassiveOpens")
+        tcp_handshakes(30)
+        b = scrape()
+        pb = snmp("Tcp", "PassiveOpens")
+        return "30 loopback connections and a scrape: agent +%d, `Tcp PassiveOpens` +%d" % (
+            series_sum(b, family) - series_sum(a, family), pb - pa)
+    return check
+
+
+def check_retransmit(scrape, tmp):
+    """SYN retransmits: a listener whose accept queue is full drops further SYNs, and the
+    connecting side sends its SYN again after 1 s and 3 s."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(0)
+    addr = srv.getsockname()
+    first = socket.create_connection(addr)  # fills the queue (never accepted)
+    time.sleep(0.2)
+    a, ra = scrape(), snmp("Tcp", "RetransSegs")
+    late = socket.socket()
+    late.setblocking(False)
+    late.connect_ex(addr)
+    time.sleep(3.6)
+    late.close()
+    rb, b = snmp("Tcp", "RetransSegs"), scrape()
+    first.close()
+    srv.close()
+    agent = series_sum(b, "tcp_retransmit_ipv4_packets_total") - series_sum(a, "tcp_retransmit_ipv4_packets_total")
+    return "SYNs to a full listen queue for 3.6 s: agent +%d, `Tcp RetransSegs` +%d" % (agent, rb - ra)
+
+
+def cgroup2_root():
+    for line in open("/proc/mounts"):
+        f = line.split()
+        if f[2] == "cgroup2":
+            return f[1]
+    raise RuntimeError("no cgroup2 mount")
+
+
+def child_cgroup(controller, name):
+    """A cgroup of this run under the cgroup2 root, with the controller enabled for it."""
+    root = cgroup2_root()
+    with open(os.path.join(root, "cgroup.subtree_control"), "w") as f:
+        f.write("+" + controller)
+    path = os.path.join(root, "%s-%d" % (name, os.getpid()))
+    os.makedirs(path, exist_ok=True)
+    return root, path
+
+
+def cgroup_counter(path, file, key):
+    for line in open(os.path.join(path, file)):
+        f = line.split()
+        if f[0] == key:
+            return int(f[1])
+    return 0
+
+
+def run_in_cgroup(path, code, timeout):
+    """Runs python3 -c code with its pid in the cgroup before it starts."""
+    return subprocess.run(["/bin/sh", "-c", 'echo $$ > "%s/cgroup.procs" && exec python3 -c "$0"' % path, code],
+                          capture_output=True, timeout=timeout)
+
+
+def check_oomkill(scrape, tmp):
+    root, path = child_cgroup("memory", "peer-oom")
+    try:
+        with open(os.path.join(path, "memory.max"), "w") as f:
+            f.write(str(32 << 20))
+        if os.path.exists(os.path.join(path, "memory.swap.max")):
+            with open(os.path.join(path, "memory.swap.max"), "w") as f:
+                f.write("0")
+        a, ka = scrape(), cgroup_counter(path, "memory.events", "oom_kill")
+        done = run_in_cgroup(path, "b = bytearray(256 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1", 120)
+        kb, b = cgroup_counter(path, "memory.events", "oom_kill"), scrape()
+        return "a process touching 256 MiB in a cgroup with memory.max 32 MiB (exit %d): agent +%d, " \
+               "the cgroup's `memory.events` oom_kill +%d" % (
+                   done.returncode, series_sum(b, "oom_kills_total") - series_sum(a, "oom_kills_total"), kb - ka)
+    finally:
+        os.rmdir(path)
+
+
+def check_cfs_throttling(scrape, tmp):
+    root, path = child_cgroup("cpu", "peer-cfs")
+    try:
+        with open(os.path.join(path, "cpu.max"), "w") as f:
+            f.write("10000 100000")
+        a, ta = scrape(), cgroup_counter(path, "cpu.stat", "nr_throttled")
+        run_in_cgroup(path, "import time\nend = time.time() + 2\nwhile time.time() < end: pass", 60)
+        time.sleep(0.3)  # the last throttled period ends (unthrottle) within 100 ms
+        tb, b = cgroup_counter(path, "cpu.stat", "nr_throttled"), scrape()
+        # Not the same event: the example counts unthrottles, nr_throttled counts periods spent
+        # throttled (one throttle can last more than one period): close, not equal.
+        return "2 s of a busy loop in a cgroup with cpu.max 10ms/100ms: agent +%d unthrottles, the " \
+               "cgroup's `cpu.stat` nr_throttled +%d periods" % (
+                   series_sum(b, "cfs_throttling_seconds_count") - series_sum(a, "cfs_throttling_seconds_count"),
+                   tb - ta)
+    finally:
+        os.rmdir(path)
+
+
+def check_pci(scrape, tmp):
+    """One aligned 4-byte read of each PCI device's config space (offset 0: vendor and device)."""
+    devices = sorted(glob.glob("/sys/bus/pci/devices/*/config"))
+    a = scrape()
+    for d in devices:
+        fd = os.open(d, os.O_RDONLY)  # unbuffered: exactly one read of 4 bytes
+        os.read(fd, 4)
+        os.close(fd)
+    b = scrape()
+    fam = "pci_user_read_config_ops_total"
+    return "4 bytes of config space from each of %d devices: agent +%d" % (
+        len(devices), series_sum(b, fam) - series_sum(a, fam))
+
+
 CHECKS = {
+    "accept-latency": check_handshakes("accept_latency_seconds_count"),
+    "tcp-syn-backlog": check_handshakes("tcp_syn_backlog_count"),
+    "tcp-syn-backlog-exp2zero": check_handshakes("tcp_syn_backlog_count"),
+    "tcp-retransmit": check_retransmit,
+    "oomkill": check_oomkill,
+    "cfs-throttling": check_cfs_throttling,
+    "pci": check_pci,
     "regexp": trigger_regexp,
     "syscalls": check_syscalls,
     "biolatency": check_biolatency,
@@ -521,7 +667,16 @@ def run_example(name, otlp_port):
             except subprocess.TimeoutExpired:
                 agent.kill()
                 agent.wait()
-        subprocess.run([launcher, "cleanup", "--bpf.pin-path=" + pin], capture_output=True)
+        if os.environ.get("CLEANUP") == "unlink":
+            # In emulated guests a second JVM per example costs more than the example: unlink the
+            # pins directly (the program check below still proves nothing stayed loaded).
+            for d, subdirs, files in os.walk(pin, topdown=False):
+                for f in files:
+                    os.unlink(os.path.join(d, f))
+                for sd in subdirs:
+                    os.rmdir(os.path.join(d, sd))
+        else:
+            subprocess.run([launcher, "cleanup", "--bpf.pin-path=" + pin], capture_output=True)
         leftovers = []
         try:
             os.rmdir(pin)  # `cleanup` removes it when it pinned something
@@ -556,7 +711,9 @@ print("| example | on %s |" % kernel)
 print("| --- | --- |")
 dirty = False
 for name in names or all_names:
+    started = time.time()
     status, leftovers = run_example(name, otlp.server_address[1])
+    print("peer-examples: %s took %.0f s" % (name, time.time() - started), file=sys.stderr, flush=True)
     if leftovers:
         dirty = True
         status += " **left behind: %s**" % "; ".join(leftovers)
