@@ -5,29 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfwatch.testing.Bpftool;
+import dev.bpfwatch.testing.CliRun;
 import dev.bpfwatch.testing.ConfigDir;
 import dev.bpfwatch.testing.Resources;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `bpfwatch check` and `run` on bad configs: one line naming the file, exit 2, nothing left loaded. */
 class CheckCommandTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private CliRun last;
 
     @TempDir
     Path dir;
 
     private int run(String... args) {
-        CommandLine cl = BpfwatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        last = CliRun.of(args);
+        return last.exit();
     }
 
     private static final String GOOD = """
@@ -44,15 +39,15 @@ class CheckCommandTest {
 
     @Test
     void embeddedConfigsPassTheVerifierAndLeaveNothing() {
-        assertEquals(0, run("check"), err.toString());
-        assertTrue(out.toString().contains("ok: kfree_skb_drops"), out.toString());
+        assertEquals(0, run("check"), last.err());
+        assertTrue(last.out().contains("ok: kfree_skb_drops"), last.out());
         assertEquals(0, Bpftool.countOwnPrograms("count_drop"), "check unloads what it loaded");
     }
 
     @Test
     void goodConfigDirPasses() {
         ConfigDir.with(dir, "compat", "compat_udp", GOOD);
-        assertEquals(0, run("check", "--config.dir", dir.toString()), err.toString());
+        assertEquals(0, run("check", "--config.dir", dir.toString()), last.err());
         assertEquals(0, Bpftool.countOwnPrograms("compat_count"));
     }
 
@@ -60,7 +55,7 @@ class CheckCommandTest {
     void badConfigIsOneLineWithFileAndLine() {
         ConfigDir.with(dir, "compat", "compat_udp", GOOD.replace("size: 2", "size: 2\n          padding: 1"));
         assertEquals(2, run("check", "--config.dir", dir.toString()));
-        String e = err.toString().strip();
+        String e = last.err().strip();
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.startsWith("bpfwatch: " + dir.resolve("compat.yaml") + ":3: metric 'udp_drops_percpu_total': "
                 + "labels cover 3 bytes"), e);
@@ -70,7 +65,7 @@ class CheckCommandTest {
     void runRefusesABadConfigBeforeLoadingAnything() {
         ConfigDir.with(dir, "compat", "compat_udp", GOOD.replace("name: uint", "name: unit"));
         assertEquals(2, run("run", "--web.listen-address=127.0.0.1:0", "--config.dir", dir.toString()));
-        String e = err.toString().strip();
+        String e = last.err().strip();
         assertTrue(e.contains("compat.yaml:6: label 'dport': unknown decoder 'unit', did you mean 'uint'?"), e);
         assertFalse(e.contains("\tat "), "no stack trace");
         assertEquals(0, Bpftool.countOwnPrograms("compat_count"));
@@ -80,14 +75,14 @@ class CheckCommandTest {
     void missingObjectNamesTheFile() throws Exception {
         Files.writeString(dir.resolve("lonely.yaml"), GOOD);
         assertEquals(2, run("check", "--config.dir", dir.toString()));
-        assertTrue(err.toString().contains(dir.resolve("lonely.bpf.o") + ": object for config 'lonely' not found"),
-                err.toString());
+        assertTrue(last.err().contains(dir.resolve("lonely.bpf.o") + ": object for config 'lonely' not found"),
+                last.err());
     }
 
     @Test
     void unknownConfigNameIsRefused() {
         assertEquals(2, run("check", "--config.names", "nope"));
-        assertTrue(err.toString().contains("config 'nope' not found"), err.toString());
+        assertTrue(last.err().contains("config 'nope' not found"), last.err());
     }
 
     @Test
@@ -95,7 +90,7 @@ class CheckCommandTest {
         ConfigDir.with(dir, "compat", "compat_udp", GOOD);
         Files.write(dir.resolve("compat.bpf.o"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
         assertEquals(2, run("check", "--config.dir", dir.toString()));
-        String e = err.toString().strip();
+        String e = last.err().strip();
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.contains("compat.bpf.o") && e.contains("damaged object: e_shoff at offset 40"), e);
     }
@@ -111,7 +106,7 @@ class CheckCommandTest {
         elf[typesAt + 8 + 1] = 0x10; // type 1 is a pointer: point it at type 4096 + its own target
         Files.write(object, elf);
         assertEquals(2, run("check", "--config.dir", dir.toString()));
-        String e = err.toString().strip();
+        String e = last.err().strip();
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.contains("compat.bpf.o") && e.contains("damaged object: BTF type 1 refers to type 4"), e);
         assertFalse(e.contains("\tat "), "no stack trace");
@@ -138,7 +133,7 @@ class CheckCommandTest {
                     - name: reject_counts
                 """);
         assertEquals(2, run("check", "--config.dir", dir.toString()));
-        String e = err.toString();
+        String e = last.err();
         assertTrue(e.contains("reject.bpf.o") && e.contains("unchecked_read"), e);
         assertEquals(0, Bpftool.countOwnPrograms("accepted_first"));
         assertTrue(Files.exists(Resources.testObject("verifier_reject")));

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpfwatch.testing.Bpftool;
+import dev.bpfwatch.testing.CliRun;
 import dev.bpfwatch.testing.ConfigDir;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,17 +15,14 @@ import picocli.CommandLine;
 
 /** Flags that name paths cannot reach outside bpffs or outside --config.dir: one line, exit 2, nothing touched. */
 class PathTraversalTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private CliRun last;
 
     @TempDir
     Path dir;
 
     private int run(String... args) {
-        CommandLine cl = BpfwatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        last = CliRun.of(args);
+        return last.exit();
     }
 
     private Path victim(Path in) throws Exception {
@@ -40,9 +36,9 @@ class PathTraversalTest {
         String flag = "/sys/fs/bpf/x/../../../.." + dir;
         assertEquals(2, run("cleanup", "--bpf.pin-path=" + flag));
         assertEquals("bpfwatch: --bpf.pin-path " + flag + ": must be a directory inside /sys/fs/bpf (it resolves to "
-                + dir + ")", err.toString().strip());
+                + dir + ")", last.err().strip());
         assertTrue(Files.exists(keep), "nothing deleted outside bpffs");
-        assertEquals("", out.toString());
+        assertEquals("", last.out());
     }
 
     @Test
@@ -53,7 +49,7 @@ class PathTraversalTest {
         try {
             assertEquals(2, run("cleanup", "--bpf.pin-path=" + link.resolve("sub")));
             assertEquals("bpfwatch: --bpf.pin-path " + link.resolve("sub") + ": must be a directory inside "
-                    + "/sys/fs/bpf (it resolves to " + dir.resolve("sub") + ")", err.toString().strip());
+                    + "/sys/fs/bpf (it resolves to " + dir.resolve("sub") + ")", last.err().strip());
             assertTrue(Files.exists(keep), "nothing deleted through the link");
         } finally {
             Files.deleteIfExists(link);
@@ -97,7 +93,7 @@ class PathTraversalTest {
                 """);
         assertEquals(2, run("check", "--config.dir=" + configs, "--config.names=../elsewhere/cfg"));
         assertEquals("bpfwatch: --config.names ../elsewhere/cfg: not a config name (letters, digits, _ . -, not "
-                + "starting with . or -)", err.toString().strip());
+                + "starting with . or -)", last.err().strip());
         assertEquals(0, Bpftool.countOwnPrograms("compat_count"), "nothing loaded");
     }
 }
