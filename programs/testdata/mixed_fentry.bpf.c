@@ -1,8 +1,9 @@
-// One object, three programs, for "a program this kernel cannot take does
+// One object, four programs, for "a program this kernel cannot take does
 // not stop the rest": a raw tracepoint that loads everywhere, an fentry on
-// the getpgid syscall wrapper (kernels with trampolines), and an fentry on a
-// function no kernel has. Each counts the test's magic getpgid calls in a
-// map of its own.
+// the getpgid syscall wrapper (kernels with trampolines), an fentry on a
+// function no kernel has, and a tp_btf on a tracepoint no kernel has. Each
+// counts the test's magic getpgid calls in a map of its own (the last two
+// share one).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -53,6 +54,14 @@ int BPF_PROG(mixed_fentry, const struct pt_regs *regs)
 
 SEC("fentry/bpfwatch_no_such_function")
 int BPF_PROG(mixed_fentry_missing, const struct pt_regs *regs)
+{
+	count(&missing_calls);
+	return 0;
+}
+
+// A BTF tracepoint no kernel has: libbpf failed the whole object with ESRCH.
+SEC("tp_btf/bpfwatch_no_such_tracepoint")
+int BPF_PROG(mixed_tp_btf_missing)
 {
 	count(&missing_calls);
 	return 0;

@@ -12,7 +12,9 @@ import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
 import dev.bpfwatch.libbpf.Bpffs;
 import dev.bpfwatch.libbpf.CustomBtf;
+import dev.bpfwatch.libbpf.KernelMapTypes;
 import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.libbpf.MapSpec;
 import dev.bpfwatch.libbpf.PerfEventReader;
 import dev.bpfwatch.libbpf.RingBufferReader;
 import dev.bpfwatch.metrics.ConfigCollector;
@@ -156,6 +158,7 @@ public final class ConfigModule implements Module {
         MapPins pins = null;
         try {
             KernelAddresses.apply(prepared.bound().spec(), object);
+            requireKernelMapTypes(object);
             pins = pinRoot == null ? null : MapPins.reuse(pinRoot, prepared.pair().name(), object);
             prepared.skipped().putAll(ProgramGate.skipUnloadable(object, FeatureProbe.report()));
             object.load();
@@ -163,6 +166,19 @@ public final class ConfigModule implements Module {
         } catch (RuntimeException e) {
             object.close();
             throw e;
+        }
+    }
+
+    /**
+     * A map of a type the kernel predates (cgrp_storage before 6.2) fails the
+     * whole object at map creation with a bare EINVAL: name the map and the
+     * type instead. It fails this config only.
+     */
+    private static void requireKernelMapTypes(BpfObject object) {
+        for (MapSpec map : object.mapSpecs()) {
+            KernelMapTypes.missing(map.type()).ifPresent(why -> {
+                throw new KernelLacksException("map " + map.name() + ": " + why);
+            });
         }
     }
 

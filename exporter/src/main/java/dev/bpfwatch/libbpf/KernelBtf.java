@@ -96,6 +96,14 @@ public final class KernelBtf implements AutoCloseable {
         return Native.BPF.btf__find_by_name_kind(handle(), name, BtfKind.FUNC) > 0;
     }
 
+    /**
+     * Whether the kernel's own BTF has the tracepoint a {@code tp_btf/NAME}
+     * program attaches to (libbpf looks for the typedef btf_trace_NAME).
+     */
+    public synchronized boolean hasTracepoint(String name) {
+        return Native.BPF.btf__find_by_name_kind(handle(), "btf_trace_" + name, BtfKind.TYPEDEF) > 0;
+    }
+
     private Pointer handle() {
         if (btf == null) {
             throw new IllegalStateException("kernel BTF is closed");

@@ -112,6 +112,9 @@ public interface LibbpfNative {
 
     int libbpf_num_possible_cpus();
 
+    /** 1 when this kernel can create maps of the type, 0 when not, negative errno when it cannot tell. */
+    int libbpf_probe_bpf_map_type(int mapType, Pointer opts);
+
     // --- BTF ---
     Pointer btf__load_vmlinux_btf();
 

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the whole config failed); where the kernel has no trampolines (this
  * development host) every fentry is left out ("fentry is not available",
  * where libbpf's "permission error ... ulimit -l" advice was the only
- * clue). In the kernel matrix the good fentry runs and counts exactly.
+ * clue). In the kernel matrix the good fentry runs and counts exactly. A
+ * tp_btf on a tracepoint no kernel has is left out the same way ("not in
+ * this kernel", where libbpf's ESRCH failed the whole config).
  */
 @Tag("matrix")
 class UnloadableProgramTest {
@@ -89,6 +91,8 @@ class UnloadableProgramTest {
             assertEquals(MagicCallCheck.CALLS, Scrape.value(e, "bpfwatch_raw_tp_calls_total", "pid=\"" + pid + "\""), e);
             assertEquals(0, Scrape.value(e, "bpfwatch_ebpf_program_attached",
                     "config=\"mixed\",program=\"mixed_fentry_missing\""), e);
+            assertEquals(0, Scrape.value(e, "bpfwatch_ebpf_program_attached",
+                    "config=\"mixed\",program=\"mixed_tp_btf_missing\""), e);
             assertEquals(fentry ? 1 : 0, Scrape.value(e, "bpfwatch_ebpf_program_attached",
                     "config=\"mixed\",program=\"mixed_fentry\""), e);
             if (fentry) {
@@ -103,6 +107,8 @@ class UnloadableProgramTest {
         assertTrue(line.contains("mixed_fentry_missing (fentry/bpfwatch_no_such_function): not loaded: "
                 + (fentry ? "function bpfwatch_no_such_function is not in this kernel" : "fentry is not available")),
                 line);
+        assertTrue(line.contains("mixed_tp_btf_missing (tp_btf/bpfwatch_no_such_tracepoint): not loaded: "
+                + "tracepoint bpfwatch_no_such_tracepoint is not in this kernel"), line);
         assertEquals(fentry, !line.contains("mixed_fentry (fentry/__x64_sys_getpgid)"), line);
         assertFalse(line.contains("ulimit") || line.contains("missing capability"), line);
     }
