@@ -236,6 +236,9 @@ public final class ConfigModule implements Module {
                     states.put(p.name(), new ProgramState(p, false, e.getMessage()));
                 }
             }
+            if (states.values().stream().anyMatch(s -> s.attached() && s.program().runsOnceAfterAttach())) {
+                BpfProgram.firePostAttachMarks();
+            }
             if (!notRunning.isEmpty()) {
                 // One line per config, however many programs: a kprobe config on a kernel without
                 // kprobes printed a line per program plus libbpf's own two each.

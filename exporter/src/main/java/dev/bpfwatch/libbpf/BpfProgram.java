@@ -124,6 +124,16 @@ public final class BpfProgram {
         return track(new BpfLink(owner, List.of(result.result()), name));
     }
 
+    /** ebpf_exporter's run-once-after-attach program ({@link PostAttachMark}). */
+    public boolean runsOnceAfterAttach() {
+        return exporterSection instanceof PostAttachMark;
+    }
+
+    /** Runs the attached run-once-after-attach programs of this process. */
+    public static void firePostAttachMarks() {
+        PostAttachMark.fire();
+    }
+
     private BpfLink track(BpfLink link) {
         owner.track(link);
         return link;

@@ -112,6 +112,10 @@ public interface LibbpfNative {
 
     int libbpf_num_possible_cpus();
 
+    int libbpf_major_version();
+
+    Pointer bpf_program__attach_uprobe_opts(Pointer prog, int pid, String binaryPath, long funcOffset, Pointer opts);
+
     /** 1 when this kernel can create maps of the type, 0 when not, negative errno when it cannot tell. */
     int libbpf_probe_bpf_map_type(int mapType, Pointer opts);
 
