@@ -1,9 +1,9 @@
-// One object, four programs, for "a program this kernel cannot take does
+// One object, five programs, for "a program this kernel cannot take does
 // not stop the rest": a raw tracepoint that loads everywhere, an fentry on
 // the getpgid syscall wrapper (kernels with trampolines), an fentry on a
-// function no kernel has, and a tp_btf on a tracepoint no kernel has. Each
-// counts the test's magic getpgid calls in a map of its own (the last two
-// share one).
+// function no kernel has, a tp_btf and a raw_tp on a tracepoint no kernel
+// has. Each counts the test's magic getpgid calls in a map of its own (the
+// last three share one).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -62,6 +62,15 @@ int BPF_PROG(mixed_fentry_missing, const struct pt_regs *regs)
 // A BTF tracepoint no kernel has: libbpf failed the whole object with ESRCH.
 SEC("tp_btf/bpfwatch_no_such_tracepoint")
 int BPF_PROG(mixed_tp_btf_missing)
+{
+	count(&missing_calls);
+	return 0;
+}
+
+// A raw tracepoint no kernel has: it loads (raw_tp programs name no target
+// at load) and fails at attach, where libbpf's line was a bare ENOENT.
+SEC("raw_tp/bpfwatch_no_such_tracepoint")
+int BPF_PROG(mixed_raw_tp_missing)
 {
 	count(&missing_calls);
 	return 0;

@@ -2,6 +2,7 @@ package dev.bpfwatch.libbpf;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import jnr.ffi.Pointer;
 
 /**
@@ -14,6 +15,8 @@ public final class BpfProgram {
     private static final int EOPNOTSUPP = 95;
     private static final int ENOTSUPP = 524;
     private static final int EINVAL = 22;
+    /** Section kinds that name a tracepoint (tracepoint/CATEGORY/NAME, raw_tp/NAME). */
+    private static final Set<String> TRACEPOINT_KINDS = Set.of("tracepoint", "tp", "raw_tp", "raw_tracepoint");
 
     private final BpfObject owner;
     private final Pointer handle;
@@ -117,6 +120,12 @@ public final class BpfProgram {
             boolean kprobe = kind.equals("kprobe") || kind.equals("kretprobe");
             if (kprobe && (err == ENOENT || err == EOPNOTSUPP || err == ENOTSUPP)) {
                 throw new NotSupportedException("kprobes", "attach " + name + " (" + section + ")", err);
+            }
+            if (TRACEPOINT_KINDS.contains(kind) && err == ENOENT && section.indexOf('/') > 0) {
+                // libbpf's line says only "No such file or directory".
+                String what = kind.startsWith("raw_tp") ? "raw tracepoint " : "tracepoint ";
+                throw new LibbpfException("attach " + name + " (" + section + ")", err,
+                        what + section.substring(section.indexOf('/') + 1) + " is not in this kernel");
             }
             throw new LibbpfException("attach " + name + " (" + section + ")", err,
                     LibbpfLog.lastLine(result.log()));

@@ -93,6 +93,8 @@ class UnloadableProgramTest {
                     "config=\"mixed\",program=\"mixed_fentry_missing\""), e);
             assertEquals(0, Scrape.value(e, "bpfwatch_ebpf_program_attached",
                     "config=\"mixed\",program=\"mixed_tp_btf_missing\""), e);
+            assertEquals(0, Scrape.value(e, "bpfwatch_ebpf_program_attached",
+                    "config=\"mixed\",program=\"mixed_raw_tp_missing\""), e);
             assertEquals(fentry ? 1 : 0, Scrape.value(e, "bpfwatch_ebpf_program_attached",
                     "config=\"mixed\",program=\"mixed_fentry\""), e);
             if (fentry) {
@@ -109,6 +111,8 @@ class UnloadableProgramTest {
                 line);
         assertTrue(line.contains("mixed_tp_btf_missing (tp_btf/bpfwatch_no_such_tracepoint): not loaded: "
                 + "tracepoint bpfwatch_no_such_tracepoint is not in this kernel"), line);
+        assertTrue(line.contains("attach mixed_raw_tp_missing (raw_tp/bpfwatch_no_such_tracepoint): ENOENT (No such "
+                + "file or directory): raw tracepoint bpfwatch_no_such_tracepoint is not in this kernel"), line);
         assertEquals(fentry, !line.contains("mixed_fentry (fentry/__x64_sys_getpgid)"), line);
         assertFalse(line.contains("ulimit") || line.contains("missing capability"), line);
     }
