@@ -1,5 +1,7 @@
 package dev.bpfwatch.libbpf;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +18,8 @@ public final class BpfProgram {
     private static final int ENOTSUPP = 524;
     private static final int EINVAL = 22;
     /** Section kinds that name a tracepoint (tracepoint/CATEGORY/NAME, raw_tp/NAME). */
+    /** Present where the kernel has kprobes (its perf event source). */
+    private static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe");
     private static final Set<String> TRACEPOINT_KINDS = Set.of("tracepoint", "tp", "raw_tp", "raw_tracepoint");
 
     private final BpfObject owner;
@@ -118,6 +122,13 @@ public final class BpfProgram {
         if (result.result() == null) {
             String kind = attachKind();
             boolean kprobe = kind.equals("kprobe") || kind.equals("kretprobe");
+            if (kprobe && err == ENOENT && Files.isDirectory(KPROBE_PMU)
+                    && kprobeTarget().flatMap(Kallsyms::has).equals(Optional.of(false))) {
+                // The kernel has kprobes but not this function (or its module is not loaded): saying
+                // "kprobes is not available" here sent users after the wrong cause.
+                throw new LibbpfException("attach " + name + " (" + section + ")", err, "function "
+                        + kprobeTarget().orElseThrow() + " is not in this kernel (or its module is not loaded)");
+            }
             if (kprobe && (err == ENOENT || err == EOPNOTSUPP || err == ENOTSUPP)) {
                 throw new NotSupportedException("kprobes", "attach " + name + " (" + section + ")", err);
             }
@@ -141,6 +152,17 @@ public final class BpfProgram {
     /** Runs the attached run-once-after-attach programs of this process. */
     public static void firePostAttachMarks() {
         PostAttachMark.fire();
+    }
+
+    /** The function of a {@code kprobe/NAME[+OFFSET]} section; empty for other forms. */
+    private Optional<String> kprobeTarget() {
+        int slash = section.indexOf('/');
+        if (slash < 0 || slash == section.length() - 1) {
+            return Optional.empty();
+        }
+        String target = section.substring(slash + 1);
+        int plus = target.indexOf('+');
+        return Optional.of(plus < 0 ? target : target.substring(0, plus));
     }
 
     private BpfLink track(BpfLink link) {
