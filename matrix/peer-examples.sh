@@ -21,7 +21,8 @@
 #
 # Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
 # udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx, accept-latency,
-# tcp-syn-backlog, tcp-syn-backlog-exp2zero, tcp-retransmit, oomkill, cfs-throttling, pci; regexp:
+# tcp-syn-backlog, tcp-syn-backlog-exp2zero, tcp-retransmit, oomkill, cfs-throttling, pci,
+# inet-frags; regexp:
 # a shrinker run, no second source), a second measurement from a source that is not BPF (strace -c,
 # /proc/diskstats, /proc/net/snmp, /proc/softirqs, a cgroup's memory.events or cpu.stat, the
 # number of PCI config reads made) around targeted activity, agent delta beside it. WAIT (seconds
@@ -52,7 +53,7 @@ KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported
                            r"no such (function|tracepoint|symbol)|not in this kernel|"
                            r"missing on this kernel|does not exist|"
                            r"not in /proc/kallsyms|failed to open ELF binary|has no such event|"
-                           r"no USDT notes|CO-RE relocation", re.I)
+                           r"no USDT notes|CO-RE relocation|doesn't have \d+-th argument", re.I)
 
 
 class Otlp(http.server.BaseHTTPRequestHandler):
@@ -572,6 +573,32 @@ def check_pci(scrape, tmp):
         len(devices), series_sum(b, fam) - series_sum(a, fam))
 
 
+
+def check_inet_frags(scrape, tmp):
+    """20 UDP datagrams of 4000 bytes over the loopback of a network namespace of this run whose
+    MTU is 1280: each arrives as 4 fragments; the namespace's `Ip ReasmReqds` counts them."""
+    ns = "peer-frags-%d" % os.getpid()
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "mtu", "1280", "up"], check=True)
+        code = ("import socket\nr = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                "r.bind(('127.0.0.1', 0))\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                "for _ in range(20):\n    s.sendto(b'f' * 4000, r.getsockname())\n    r.recv(8192)\n"
+                "print(open('/proc/net/snmp').read())\n")
+        a = scrape()
+        out = subprocess.run(["ip", "netns", "exec", ns, "python3", "-c", code], capture_output=True,
+                             text=True, check=True).stdout
+        b = scrape()
+        rows = [l.split() for l in out.splitlines() if l.startswith("Ip:")]
+        reasm = int(rows[1][rows[0].index("ReasmReqds")])
+        names = metric_names(os.path.join(examples, "inet-frags.yaml"))[0]
+        agent = sum(series_sum(b, n) - series_sum(a, n) for n in names)
+        return "20 datagrams of 4000 bytes over a 1280-byte MTU loopback in a netns: agent +%d, that " \
+               "namespace's `Ip ReasmReqds` +%d" % (agent, reasm)
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+
+
 CHECKS = {
     "accept-latency": check_handshakes("accept_latency_seconds_count"),
     "tcp-syn-backlog": check_handshakes("tcp_syn_backlog_count"),
@@ -580,6 +607,7 @@ CHECKS = {
     "oomkill": check_oomkill,
     "cfs-throttling": check_cfs_throttling,
     "pci": check_pci,
+    "inet-frags": check_inet_frags,
     "regexp": trigger_regexp,
     "syscalls": check_syscalls,
     "biolatency": check_biolatency,
