@@ -80,17 +80,20 @@ final class ExpositionBuffer {
         }
     }
 
-    /** As Long.toUnsignedString. */
+    /**
+     * As Long.toUnsignedString, without its String: keys above 2^63 (hashes, addresses
+     * read as u64) are common, and a String and builder per label left a 100k-series scrape
+     * megabytes of garbage, paid for in collections on the agent's small heap.
+     */
     void putUnsignedLong(long v) {
         if (v >= 0) {
             putLong(v);
             return;
         }
-        String s = Long.toUnsignedString(v);
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            buf[pos++] = (byte) s.charAt(i);
-        }
+        // As Long.toUnsignedString does: all but the last digit fit a signed long.
+        long quotient = (v >>> 1) / 5;
+        putLong(quotient);
+        put((byte) ('0' + (v - quotient * 10)));
     }
 
     void putLong(long v) {
