@@ -29,10 +29,11 @@ import java.util.zip.GZIPOutputStream;
  * The telemetry path: what simpleclient's HTTPMetricHandler serves (text
  * 0.0.4, or OpenMetrics when the Accept header asks; gzip when
  * Accept-Encoding allows; {@code name[]} filters), streamed instead of built
- * in memory. The response goes out chunked as it is written, so its size
- * never sits in the heap: simpleclient's writers print every ordinary family
- * and every family header, and a {@link MapFamily} writes its sample lines
- * itself, straight from the map as read.
+ * in memory. The response goes out as it is written, so its size never sits
+ * in the heap: simpleclient's writers print every ordinary family and every
+ * family header, and a {@link MapFamily} writes its sample lines itself,
+ * straight from the map as read. Uncompressed, with a large map, the length
+ * is counted first and sent ({@link SizedBody}); otherwise the body is chunked.
  *
  * <p>The registry is collected before the status line is sent (a failed
  * collection is still a 500), and only then written: scrapes that share one
@@ -97,6 +98,15 @@ final class MetricsHandler implements HttpHandler {
         }
         if ("HEAD".equals(exchange.getRequestMethod())) {
             exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        SizedBody sized = gzip ? null : SizedBody.of(families, contentType);
+        if (sized != null) {
+            exchange.sendResponseHeaders(200, sized.length());
+            families.clear(); // the body holds what it still has to write, and lets each part go once written
+            try (OutputStream out = exchange.getResponseBody()) {
+                sized.writeTo(out);
+            }
             return;
         }
         exchange.sendResponseHeaders(200, 0);

@@ -13,6 +13,15 @@ import java.util.Arrays;
  */
 final class ExpositionBuffer {
     private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
+    private static final long TEN_TO_THE_19 = Long.parseUnsignedLong("10000000000000000000");
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
 
     private final OutputStream out;
     private byte[] buf;
@@ -80,17 +89,20 @@ final class ExpositionBuffer {
         }
     }
 
-    /** As Long.toUnsignedString. */
+    /**
+     * As Long.toUnsignedString, without its String: keys above 2^63 (hashes, addresses
+     * read as u64) are common, and a String and builder per label left a 100k-series scrape
+     * megabytes of garbage, paid for in collections on the agent's small heap.
+     */
     void putUnsignedLong(long v) {
         if (v >= 0) {
             putLong(v);
             return;
         }
-        String s = Long.toUnsignedString(v);
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            buf[pos++] = (byte) s.charAt(i);
-        }
+        // As Long.toUnsignedString does: all but the last digit fit a signed long.
+        long quotient = (v >>> 1) / 5;
+        putLong(quotient);
+        put((byte) ('0' + (v - quotient * 10)));
     }
 
     void putLong(long v) {
@@ -99,17 +111,51 @@ final class ExpositionBuffer {
             buf[pos++] = '-';
             v = -v; // callers pass |v| < 10^7
         }
-        // Digits backwards, then reversed in place.
-        int start = pos;
-        do {
-            buf[pos++] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
-        for (int i = start, j = pos - 1; i < j; i++, j--) {
-            byte t = buf[i];
-            buf[i] = buf[j];
-            buf[j] = t;
+        // As Long.getChars: the length first, then two digits per division from the end.
+        int end = pos + decimalLength(v);
+        int at = end;
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            buf[--at] = (byte) ('0' + r % 10);
+            buf[--at] = (byte) ('0' + r / 10);
+            v = q;
         }
+        buf[--at] = (byte) ('0' + v % 10);
+        if (v >= 10) {
+            buf[--at] = (byte) ('0' + v / 10);
+        }
+        pos = end;
+    }
+
+    /**
+     * How many bytes {@link #putValue} writes for {@code d}. Whole numbers below 10^7 (most
+     * counters) are counted without a String; others as Double.toString prints them.
+     */
+    static int valueLength(double d) {
+        if (d == (long) d && Math.abs(d) < 1e7 && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
+            long v = (long) d;
+            return (v < 0 ? 1 : 0) + decimalLength(Math.abs(v)) + 2;
+        }
+        return d == Double.POSITIVE_INFINITY || d == Double.NEGATIVE_INFINITY ? 4 : Double.toString(d).length();
+    }
+
+    /** How many bytes {@link #putUnsignedLong} writes for {@code v}. */
+    static int unsignedLength(long v) {
+        if (v >= 0) {
+            return decimalLength(v);
+        }
+        // 2^63 and up: 19 digits below 10^19, 20 from there.
+        return Long.compareUnsigned(v, TEN_TO_THE_19) < 0 ? 19 : 20;
+    }
+
+    /** Digits of {@code v >= 0}: from its bit length (times log10(2), as 1233 / 4096), then one comparison. */
+    static int decimalLength(long v) {
+        if (v == 0) {
+            return 1;
+        }
+        int t = ((64 - Long.numberOfLeadingZeros(v)) * 1233) >>> 12;
+        return v >= POWERS_OF_TEN[t] ? t + 1 : t;
     }
 
     byte[] toByteArray() {

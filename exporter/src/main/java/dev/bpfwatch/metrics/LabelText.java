@@ -80,6 +80,16 @@ final class LabelText {
         }
     }
 
+    /** How many bytes {@link #writeDirect} writes for the key at {@code base}. */
+    int directLength(byte[] bytes, int base) {
+        int n = 0;
+        for (int i = 0; i < uintSlices.size(); i++) {
+            LabelSlice s = uintSlices.get(i);
+            n += openings[i].length + ExpositionBuffer.unsignedLength(littleEndian(bytes, base + s.offset(), s.size())) + 1;
+        }
+        return n;
+    }
+
     /** As the {@code uint} decoder reads its input: 1, 2, 4 or 8 bytes, little-endian, unsigned. */
     private static long littleEndian(byte[] bytes, int at, int size) {
         long v = 0;

@@ -135,6 +135,40 @@ public final class MapFamily extends Collector.MetricFamilySamples {
         countErrorsOnce(errors);
     }
 
+    /**
+     * The exact number of bytes {@link #writeSamples} writes, or -1 where labels come from
+     * decoders (their text is not known without decoding it). Counting is cheap next to
+     * writing: it lets the HTTP handler send a Content-Length, which spares a large scrape
+     * the JDK server's 4 KiB chunks (one socket write each: 1,500 a scrape at 100k series).
+     */
+    public long sampleBytes(boolean openMetrics) {
+        if (!text.direct()) {
+            return -1;
+        }
+        int prefix = (sampleName + "{").getBytes(StandardCharsets.UTF_8).length;
+        int close = openMetrics ? 2 : 3;
+        PackedEntries p = data.packed();
+        long total = 0;
+        for (int i = 0; i < p.count(); i++) {
+            int valueAt = p.valueOffset(i);
+            double sum = sum(p.values(), valueAt);
+            if (skipZeros && sum == 0) {
+                continue;
+            }
+            int labels = text.directLength(p.keys(), p.keyOffset(i));
+            if (!splitByCpu) {
+                total += prefix + labels + close + ExpositionBuffer.valueLength(sum) + 1;
+                continue;
+            }
+            for (int cpu = 0; cpu < data.cpus(); cpu++) {
+                double v = value.read(p.values(), valueAt + cpu * data.valueStride());
+                total += prefix + labels + CPU.length + ExpositionBuffer.decimalLength(cpu) + 1 + close
+                        + ExpositionBuffer.valueLength(v) + 1;
+            }
+        }
+        return total;
+    }
+
     /** The series' value: per-CPU maps summed over CPUs, as the sample path does. */
     private double sum(byte[] values, int at) {
         if (!data.perCpu()) {

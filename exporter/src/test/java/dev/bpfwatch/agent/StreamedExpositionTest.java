@@ -84,6 +84,61 @@ class StreamedExpositionTest {
         compareBothPaths(100);
     }
 
+    /**
+     * A large map whose labels print straight from the key is answered with a Content-Length
+     * (counted before writing), not in the JDK server's 4 KiB chunks; the bytes stay those of
+     * simpleclient. Gzip stays chunked: its length is not known before compressing.
+     */
+    @Test
+    void aLargeUintMapIsAnsweredWithItsLength() throws Exception {
+        ConfigDir.with(dir, "scale", "test_maps", """
+                metrics:
+                  counters:
+                    - name: test_hash
+                      help: Counters by key.
+                      labels:
+                        - name: key
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+        Decoders decoders = Decoders.standard(new HostDecoderContext());
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true), List.of())) {
+            BpfObject object = ((ConfigModule) agent.modules().get(0)).object();
+            fill(object.map("test_hash").orElseThrow(), object.map("test_percpu_hash").orElseThrow());
+            ConfigFiles.Pair pair = ConfigFiles.find(dir, List.of("scale")).get(0);
+            LiveSampleSource source = new LiveSampleSource(object, Map.of());
+            CollectorRegistry before = new CollectorRegistry();
+            before.register(new ConfigCollector(ConfigModule.bind(pair, object, decoders), "bpfwatch", source,
+                    decoders, 1_000_000, Integer.MAX_VALUE));
+            CollectorRegistry after = new CollectorRegistry();
+            after.register(new ConfigCollector(ConfigModule.bind(pair, object, decoders), "bpfwatch", source,
+                    decoders, 1_000_000));
+            HTTPServer reference = new HTTPServer.Builder().withInetAddress(java.net.InetAddress.getLoopbackAddress())
+                    .withPort(0).withRegistry(before).build();
+            try (WebServer sized = WebServer.start(new InetSocketAddress("127.0.0.1", 0), "/metrics", after,
+                    () -> "", () -> null, WebSecurity.none())) {
+                for (String accept : List.of("text/plain", OPENMETRICS)) {
+                    byte[] want = body(reference.getPort(), accept, false);
+                    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + sized.port() + "/metrics"))
+                            .timeout(Duration.ofSeconds(60)).header("Accept", accept).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(200, r.statusCode());
+                    assertEquals(String.valueOf(want.length), r.headers().firstValue("Content-Length").orElse("none"),
+                            accept + ": sent with its length");
+                    assertTrue(r.headers().firstValue("Transfer-Encoding").isEmpty(), accept + ": not chunked");
+                    assertArrayEquals(want, r.body(), accept + ": sized body differs");
+                    assertArrayEquals(body(reference.getPort(), accept, true), body(sized.port(), accept, true),
+                            accept + ", gzip: differs");
+                }
+            } finally {
+                reference.close();
+            }
+        }
+    }
+
     private void compareBothPaths(int maxSeries) throws Exception {
         ConfigDir.with(dir, "scale", "test_maps", YAML);
         Decoders decoders = Decoders.standard(new HostDecoderContext());
