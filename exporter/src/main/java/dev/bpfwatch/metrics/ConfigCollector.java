@@ -210,21 +210,36 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         } else {
             MapData data = read(m.source(), reads);
             CounterFold counter = counterFolds.get(m);
-            if (fastPath(m, data)) {
+            int cpus = m.splitByCpu() ? data.cpus() : 1;
+            // A counter of a map whose keys leave is carried key by key (KeyCarry) on the fast
+            // path, at any size: were small reads to take the sample path, the two paths' states
+            // would disagree and a series could drop when the map crossed the threshold.
+            boolean carried = counter != null && data.keysLeave() && oneToOne(m, data);
+            // Once carried, a counter stays on the fast path when its map shrinks below the
+            // threshold: two states (carry and fold) taking turns would disagree.
+            if (fastPath(m, data) || (carried && counter.carried())) {
                 if (counter == null) {
                     return fastFamily(m, data);
                 }
                 // A counter keeps the fast path only while it fits whole and never folded: once it
                 // folds, every scrape goes through its fold state (see CounterFold), or "other" could drop.
-                int cpus = m.splitByCpu() ? data.cpus() : 1;
                 if ((long) data.count() * cpus <= limit.max() && !counter.everFolded()) {
-                    return mapFamily(m, data);
+                    return carried ? carriedFamily(m, data, counter) : mapFamily(m, data);
                 }
             }
+            KeyCarry handOver = counter != null ? counter.endCarry() : null;
+            double[] carriedValues = null;
+            if (handOver != null && carried) {
+                // The fold's first scrape starts from the carried values, so no series drops.
+                carriedValues = MapFamily.mapValues(data, m.value(), m.splitByCpu());
+                handOver.apply(data.packed(), carriedValues);
+            }
+            int entry = -1;
             for (BpfMap.Entry e : data.entries()) {
+                entry++;
                 // Checked before the labels are decoded, so the idle indexes of
                 // an array cost no decoding.
-                if (m.spec().skipZeros() && value(m, data, e.value()) == 0) {
+                if (carriedValues == null && m.spec().skipZeros() && value(m, data, e.value()) == 0) {
                     continue;
                 }
                 List<String> labels = labels(m, e.key(), 0);
@@ -239,11 +254,13 @@ public final class ConfigCollector extends Collector implements Collector.Descri
                         }
                         List<String> withCpu = new ArrayList<>(labels);
                         withCpu.add(cpuLabel);
-                        series.merge(withCpu, m.value().read(e.value(), cpu * data.valueStride()), Double::sum);
+                        series.merge(withCpu, carriedValues != null ? carriedValues[entry * data.cpus() + cpu]
+                                : m.value().read(e.value(), cpu * data.valueStride()), Double::sum);
                     }
                 } else {
                     // Rows whose decoded labels collide are summed, never emitted twice.
-                    series.merge(labels, value(m, data, e.value()), Double::sum);
+                    series.merge(labels, carriedValues != null ? carriedValues[entry] : value(m, data, e.value()),
+                            Double::sum);
                 }
             }
         }
@@ -360,7 +377,12 @@ public final class ConfigCollector extends Collector implements Collector.Descri
      */
     private boolean fastPath(BoundMetric m, MapData data) {
         int cpus = m.splitByCpu() ? data.cpus() : 1;
-        if ((long) data.count() * cpus < fastPathMinSeries || m.labels().isEmpty()) {
+        return (long) data.count() * cpus >= fastPathMinSeries && oneToOne(m, data);
+    }
+
+    /** Every key byte sits in exactly one label, each decoded one-to-one: one series per key. */
+    private static boolean oneToOne(BoundMetric m, MapData data) {
+        if (m.labels().isEmpty()) {
             return false;
         }
         boolean[] covered = new boolean[data.packed().keySize()];
@@ -393,6 +415,53 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
         }
         return mapFamily(m, data);
+    }
+
+    /** The fast path for a counter whose keys can leave its map: every key's series carried ({@link KeyCarry}). */
+    private MapFamily carriedFamily(BoundMetric m, MapData data, CounterFold counter) {
+        int lines = m.splitByCpu() ? data.cpus() : 1;
+        double[] values = MapFamily.mapValues(data, m.value(), m.splitByCpu());
+        boolean fresh = !counter.carried();
+        KeyCarry carry = counter.carry(data.packed().keySize(), lines);
+        if (fresh && counter.hasOwn()) {
+            seed(m, data, counter, carry);
+        }
+        carry.apply(data.packed(), values);
+        return new MapFamily(namespace + "_" + m.spec().name(), Type.COUNTER, m.spec().help(), m.labelNames(), data,
+                m.value(), m.splitByCpu(), m.spec().skipZeros(), labelTexts.get(m), labelDecoders.get(m),
+                decoderErrors::addAndGet, values);
+    }
+
+    /**
+     * A counter that the sample path exported until now (its map was
+     * smaller) starts its carry from what that path showed, key by key, so
+     * no series drops at the switch. Decodes every key once.
+     */
+    private void seed(BoundMetric m, MapData data, CounterFold counter, KeyCarry carry) {
+        PackedEntries p = data.packed();
+        LabelDecoder decoder = labelDecoders.get(m);
+        for (int e = 0; e < p.count(); e++) {
+            List<String> labels;
+            try {
+                labels = decoder.decode(p.keys(), p.keyOffset(e));
+            } catch (DecoderException ex) {
+                continue;
+            }
+            if (labels == LabelCache.SKIP) {
+                continue;
+            }
+            for (int cpu = 0; cpu < (m.splitByCpu() ? data.cpus() : 1); cpu++) {
+                List<String> series = labels;
+                if (m.splitByCpu()) {
+                    series = new ArrayList<>(labels);
+                    series.add(cpuLabel(m, cpu));
+                }
+                double exported = counter.exported(series);
+                if (exported >= 0) {
+                    carry.seed(p, e, cpu, exported);
+                }
+            }
+        }
     }
 
     private MapFamily mapFamily(BoundMetric m, MapData data) {

@@ -166,6 +166,82 @@ class MonotonicCountersTest {
     }
 
     /**
+     * The exposition fast path (a map of 1,000+ series, never folded, each
+     * key its own series): 2,000 keys churn through a 1,500-entry LRU map, so
+     * the kernel evicts keys and they come back with small counts. Over 200
+     * scrapes of /metrics no series ever goes down, and each series is at
+     * least what its key holds in the map.
+     */
+    @Test
+    void fastPathSeriesOfAnLruMapNeverGoDown() {
+        ConfigDir.with(dir, "lru", "churn_lru", """
+                metrics:
+                  counters:
+                    - name: churn_lru_total
+                      help: churning keys of a large LRU map
+                      labels:
+                        - name: key
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+        Random random = new Random(56);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        List<String> shortfalls = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        int smallestRead = Integer.MAX_VALUE;
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true), List.of())) {
+            BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_lru_total").orElseThrow();
+            for (int k = 0; k < 1_200; k++) {
+                map.update(u64(k), u64(1 + random.nextInt(100)), BpfMap.BPF_ANY); // past the fast-path threshold
+                written.add((long) k);
+            }
+            for (int scrape = 1; scrape <= 200; scrape++) {
+                for (int i = 0; i < 60; i++) {
+                    long key = random.nextInt(2_000);
+                    byte[] k = u64(key);
+                    var before = map.lookup(k);
+                    if (before.isEmpty() && written.remove(key)) {
+                        evicted++;
+                    }
+                    map.update(k, u64(before.map(MonotonicCountersTest::u64).orElse(0L) + 1 + random.nextInt(50)),
+                            BpfMap.BPF_ANY);
+                    written.add(key);
+                }
+                Map<String, Long> inMap = new HashMap<>();
+                for (BpfMap.Entry e : map.entries()) {
+                    inMap.put("bpfwatch_churn_lru_total{key=\"" + u64(e.key()) + "\"}", u64(e.value()));
+                }
+                smallestRead = Math.min(smallestRead, inMap.size());
+                String text = Scrape.metrics(agent.port());
+                for (String line : text.lines().filter(l -> l.startsWith("bpfwatch_churn_lru_total{")).toList()) {
+                    String series = line.substring(0, line.lastIndexOf(' ')).replace(",}", "}");
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    Double before = last.put(series, value);
+                    if (before != null && value < before) {
+                        decreases.add("scrape " + scrape + ": " + series + " " + before + " -> " + value);
+                    }
+                    Long held = inMap.get(series);
+                    if (held != null && value < held) {
+                        shortfalls.add("scrape " + scrape + ": " + series + " " + value + " < " + held + " in the map");
+                    }
+                }
+            }
+        }
+        System.out.println("MonotonicCountersTest, fast path: 200 scrapes, " + evicted + " keys evicted, "
+                + last.size() + " series seen, at least " + smallestRead + " keys per read, " + decreases.size()
+                + " decreases");
+        decreases.stream().limit(10).forEach(System.out::println);
+        assertTrue(smallestRead >= 1_000, "the map stayed on the fast path: " + smallestRead + " keys");
+        assertTrue(evicted > 100, "the kernel evicted only " + evicted + " keys");
+        assertEquals(List.of(), shortfalls.subList(0, Math.min(10, shortfalls.size())), shortfalls.size() + " shortfalls");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())), decreases.size() + " decreases");
+    }
+
+    /**
      * One scrape's worth of counting: a few keys (a hot few more often) gain
      * counts, new keys push old ones out of the LRU map, now and then one is
      * deleted. Returns how many keys written before were found evicted.
