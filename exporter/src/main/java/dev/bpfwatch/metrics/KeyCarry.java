@@ -19,9 +19,9 @@ import java.util.Arrays;
  *
  * <p>State lives in flat primitive arrays (open addressing on the key
  * bytes): no object per key. Memory per slot: the key's bytes, two doubles
- * and an int per series of the key (one, or one per CPU when split), with
- * at most half the slots used: about 2 x (key size + 20) bytes per key for
- * a u64 key, ~56 MB for a million keys. Keys gone from the map are kept
+ * per series of the key (one, or one per CPU when split) and an int; the
+ * table is kept 25-50% full, so a u64 key costs 56-112 bytes (56-112 MB for
+ * a million keys), plus one double per series for each scrape's values. Keys gone from the map are kept
  * (their base carries on if they come back) until the table holds more
  * than {@code 4 x} the keys of the last read plus 1,024; then the gone ones
  * are forgotten, and one that comes back after that starts again from what
