@@ -61,6 +61,8 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final Map<BoundMetric, LabelText> labelTexts = new IdentityHashMap<>();
     private final int fastPathMinSeries;
     private final Map<BoundMetric, CounterFold> counterFolds = new IdentityHashMap<>();
+    /** Histograms' state: per label set, every bucket, the sum and the count carried as counters are. */
+    private final Map<BoundMetric, CounterFold> histogramFolds = new IdentityHashMap<>();
 
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries) {
@@ -99,6 +101,13 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
             if (m.spec().kind() == MetricKind.COUNTER && !m.labelNames().isEmpty()) {
                 counterFolds.put(m, folds.of(config.name(), m.spec().name(), m.labelNames(), m.source()));
+            }
+            if (m.spec().kind() == MetricKind.HISTOGRAM) {
+                // Columns: one per bucket, then the sum, then the count (what ranks label sets).
+                int width = m.spec().histogram().indexes().size() + 2;
+                histogramFolds.put(m, folds.of(config.name() + "\0" + m.spec().name() + "\0"
+                        + String.join(",", m.labelNames()) + "\0" + m.source() + "\0histogram", maxSeries, width,
+                        width - 1));
             }
         }
     }
@@ -327,45 +336,67 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         return out;
     }
 
+    /**
+     * A histogram's buckets, sum and count per label set, each carried as a
+     * counter (sticky series limit, what leaves the map remembered:
+     * {@link CounterFold}), so no _bucket, _count or _sum series goes down
+     * when keys are evicted or label sets fold into "other".
+     */
     private MetricFamilySamples histogram(BoundMetric m, Map<String, MapData> reads) {
         MapData data = read(m.source(), reads);
         HistogramSpec h = m.spec().histogram();
-        Map<List<String>, Map<Long, Double>> byLabels = new LinkedHashMap<>();
+        List<Long> indexes = h.indexes();
+        Map<Long, Integer> columnOf = new HashMap<>();
+        for (int i = 0; i < indexes.size(); i++) {
+            columnOf.put(indexes.get(i), i);
+        }
+        int sumColumn = indexes.size();
+        int countColumn = indexes.size() + 1;
+        long sumKey = h.sumKey();
+        Map<List<String>, double[]> byLabels = new LinkedHashMap<>();
         for (BpfMap.Entry e : data.entries()) {
+            long bucket = unsigned(e.key(), m.bucket());
+            Integer column = bucket == sumKey ? Integer.valueOf(sumColumn) : columnOf.get(bucket);
+            if (column == null) {
+                continue; // a key outside the configured buckets is never shown
+            }
             List<String> labels = labels(m, e.key(), 0);
             if (labels == null) {
                 continue;
             }
-            long bucket = unsigned(e.key(), m.bucket());
-            byLabels.computeIfAbsent(labels, k -> new TreeMap<>())
-                    .merge(bucket, value(m, data, e.value()), Double::sum);
+            double v = value(m, data, e.value());
+            double[] row = byLabels.computeIfAbsent(labels, k -> new double[countColumn + 1]);
+            row[column] += v;
+            if (column != sumColumn) {
+                row[countColumn] += v;
+            }
         }
-        byLabels = fold(m, byLabels, b -> b.values().stream().mapToDouble(Double::doubleValue).sum(), (a, b) -> {
-            Map<Long, Double> merged = new TreeMap<>(a);
-            b.forEach((k, v) -> merged.merge(k, v, Double::sum));
-            return merged;
-        });
+        CounterFold state = histogramFolds.get(m);
+        Map<List<String>, double[]> carried = state.applyWide(byLabels, m.labelNames().size());
+        if (!m.labelNames().isEmpty() && state.foldedNow() > 0) {
+            foldedSeries.computeIfAbsent(m.spec().name(), k -> new AtomicLong()).addAndGet(state.foldedNow());
+        }
         String name = namespace + "_" + m.spec().name();
         List<String> labelNames = m.labelNames();
         List<String> bucketLabelNames = new ArrayList<>(labelNames);
         bucketLabelNames.add("le");
         List<MetricFamilySamples.Sample> samples = new ArrayList<>();
-        byLabels.forEach((labels, buckets) -> {
+        carried.forEach((labels, row) -> {
             // Kernels only write buckets that saw events; Prometheus needs every
             // bucket every time, cumulative, so fill the gaps from the config.
             double cumulative = 0;
-            for (long i : h.indexes()) {
-                cumulative += buckets.getOrDefault(i, 0.0);
+            for (int i = 0; i < indexes.size(); i++) {
+                cumulative += row[i];
                 List<String> withLe = new ArrayList<>(labels);
-                withLe.add(GoFloat.format(h.upperBound(i)));
+                withLe.add(GoFloat.format(h.upperBound(indexes.get(i))));
                 samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, withLe, cumulative));
             }
             List<String> inf = new ArrayList<>(labels);
             inf.add("+Inf");
             samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, inf, cumulative));
             samples.add(new MetricFamilySamples.Sample(name + "_count", labelNames, labels, cumulative));
-            double sum = buckets.getOrDefault(h.sumKey(), 0.0) * h.multiplier();
-            samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels, sum));
+            samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels,
+                    row[sumColumn] * h.multiplier()));
         });
         return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), samples);
     }

@@ -242,6 +242,80 @@ class MonotonicCountersTest {
     }
 
     /**
+     * Histograms the same way: (label, bucket) keys of 20 label sets x 9 keys
+     * (buckets 0-7, the sum at 8) churn through a 64-entry LRU map under a
+     * series limit of 5 label sets, while 200 scrapes read it. No _bucket,
+     * _count or _sum series ever goes down.
+     */
+    @Test
+    void histogramSeriesNeverGoDown() {
+        ConfigDir.with(dir, "hist", "churn_hist", """
+                metrics:
+                  histograms:
+                    - name: churn_hist
+                      help: churning histogram keys
+                      bucket_type: linear
+                      bucket_min: 0
+                      bucket_max: 7
+                      bucket_multiplier: 1
+                      labels:
+                        - name: label
+                          size: 4
+                          decoders:
+                            - name: uint
+                        - name: bucket
+                          size: 4
+                          decoders:
+                            - name: uint
+                """);
+        Random random = new Random(78);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true).withMaxSeries(5), List.of())) {
+            BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_hist").orElseThrow();
+            for (int scrape = 1; scrape <= 200; scrape++) {
+                for (int i = 0; i < 10; i++) {
+                    int label = random.nextInt(4) == 0 ? random.nextInt(3) : random.nextInt(20);
+                    int bucket = random.nextInt(8);
+                    long n = 1 + random.nextInt(20);
+                    evicted += add(map, label, bucket, n, written);
+                    evicted += add(map, label, 8, n * bucket, written); // the sum: each observation's value
+                }
+                String text = Scrape.metrics(agent.port());
+                for (String line : text.lines().filter(l -> l.startsWith("bpfwatch_churn_hist_")).toList()) {
+                    String series = line.substring(0, line.lastIndexOf(' '));
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    Double before = last.put(series, value);
+                    if (before != null && value < before) {
+                        decreases.add("scrape " + scrape + ": " + series + " " + before + " -> " + value);
+                    }
+                }
+            }
+        }
+        System.out.println("MonotonicCountersTest, histogram: 200 scrapes, " + evicted + " keys evicted, "
+                + last.size() + " series seen, " + decreases.size() + " decreases");
+        decreases.stream().limit(10).forEach(System.out::println);
+        assertTrue(evicted > 100, "the kernel evicted only " + evicted + " keys");
+        assertTrue(last.keySet().stream().anyMatch(k -> k.contains("label=\"other\"")), "nothing folded");
+        assertTrue(last.keySet().stream().anyMatch(k -> k.startsWith("bpfwatch_churn_hist_sum{")), "no _sum");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())), decreases.size() + " decreases");
+    }
+
+    /** Adds n to the (label, bucket) key; 1 when a key written before was found evicted. */
+    private static int add(BpfMap map, int label, int bucket, long n, Set<Long> written) {
+        byte[] k = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(label).putInt(bucket).array();
+        long id = (long) label << 32 | bucket;
+        var before = map.lookup(k);
+        int evicted = before.isEmpty() && written.remove(id) ? 1 : 0;
+        map.update(k, u64(before.map(MonotonicCountersTest::u64).orElse(0L) + n), BpfMap.BPF_ANY);
+        written.add(id);
+        return evicted;
+    }
+
+    /**
      * One scrape's worth of counting: a few keys (a hot few more often) gain
      * counts, new keys push old ones out of the LRU map, now and then one is
      * deleted. Returns how many keys written before were found evicted.
