@@ -4,6 +4,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import dev.bpfwatch.libbpf.PackedEntries;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -21,13 +24,17 @@ import java.util.Arrays;
  * bytes): no object per key. Memory per slot: the key's bytes, two doubles
  * per series of the key (one, or one per CPU when split) and an int; the
  * table is kept 25-50% full, so a u64 key costs 56-112 bytes (56-112 MB for
- * a million keys), plus one double per series for each scrape's values. Keys gone from the map are kept
- * (their base carries on if they come back) until the table holds more
+ * a million keys), plus one double per series for each scrape's values.
+ * A missing key's last value moves into its base when it is next seen (no
+ * pass over the table per read). Keys gone from the map are kept (their
+ * base carries on if they come back) until the table holds more
  * than {@code 4 x} the keys of the last read plus 1,024; then the gone ones
  * are forgotten, and one that comes back after that starts again from what
  * the map holds.
  */
 final class KeyCarry {
+    /** u64 keys (the common case) compare and hash as one long. */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private final int keySize;
     private final int width;
     private byte[] keys;
@@ -37,7 +44,8 @@ final class KeyCarry {
     private int[] seen;
     private int mask;
     private int size;
-    private int generation;
+    /** The last read's number (1 before any): a key whose seen is older was missing since. */
+    private int generation = 1;
 
     KeyCarry(int keySize, int width) {
         this.keySize = keySize;
@@ -75,36 +83,33 @@ final class KeyCarry {
     synchronized void apply(PackedEntries read, double[] values) {
         byte[] packedKeys = read.keys();
         int count = read.count();
-        if (++generation == 0) {
-            generation = 1; // 0 marks empty slots
-        }
+        int previous = generation++;
         if ((long) (size + count) * 2 > seen.length) {
             grow(size + count);
         }
         for (int e = 0; e < count; e++) {
             int slot = find(packedKeys, read.keyOffset(e));
+            boolean gone = false;
             if (seen[slot] == 0) {
                 System.arraycopy(packedKeys, read.keyOffset(e), keys, slot * keySize, keySize);
                 size++;
+            } else {
+                // Missing from the reads since it was last seen: its count stayed with the key.
+                gone = seen[slot] != previous;
             }
             seen[slot] = generation;
             for (int i = 0; i < width; i++) {
                 int at = slot * width + i;
+                if (gone) {
+                    base[at] += last[at];
+                    last[at] = 0;
+                }
                 double now = values[e * width + i];
                 if (now < last[at]) {
                     base[at] += last[at] - now;
                 }
                 last[at] = now;
                 values[e * width + i] = base[at] + now;
-            }
-        }
-        for (int slot = 0; slot < seen.length; slot++) {
-            if (seen[slot] != 0 && seen[slot] != generation) {
-                for (int i = 0; i < width; i++) {
-                    int at = slot * width + i;
-                    base[at] += last[at]; // gone from the map: its count stays with the key
-                    last[at] = 0;
-                }
             }
         }
         if (size > 4L * count + 1024) {
@@ -124,7 +129,7 @@ final class KeyCarry {
         int slot = find(read.keys(), read.keyOffset(e));
         if (seen[slot] == 0) {
             System.arraycopy(read.keys(), read.keyOffset(e), keys, slot * keySize, keySize);
-            seen[slot] = generation == 0 ? 1 : generation;
+            seen[slot] = generation; // as if in the last read
             size++;
         }
         base[slot * width + i] = 0;
@@ -132,6 +137,14 @@ final class KeyCarry {
     }
 
     private int find(byte[] k, int offset) {
+        if (keySize == 8) {
+            long key = (long) LONG.get(k, offset);
+            int slot = mix(key) & mask;
+            while (seen[slot] != 0 && (long) LONG.get(keys, slot * 8) != key) {
+                slot = (slot + 1) & mask;
+            }
+            return slot;
+        }
         int slot = hash(k, offset) & mask;
         while (seen[slot] != 0 && !Arrays.equals(keys, slot * keySize, slot * keySize + keySize, k, offset,
                 offset + keySize)) {
@@ -145,6 +158,13 @@ final class KeyCarry {
         for (int i = 0; i < keySize; i++) {
             h = (h ^ (k[offset + i] & 0xff)) * 0xff51afd7ed558ccdL;
         }
+        return mix(h);
+    }
+
+    /** The 64-bit finalizer of MurmurHash3: ids differ in a few low bits. */
+    private static int mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
         h *= 0xc4ceb9fe1a85ec53L;
         h ^= h >>> 33;
@@ -193,9 +213,12 @@ final class KeyCarry {
                 continue;
             }
             out.write(keys, slot * keySize, keySize);
+            boolean gone = seen[slot] != generation;
             for (int i = 0; i < width; i++) {
-                out.writeDouble(base[slot * width + i]);
-                out.writeDouble(last[slot * width + i]);
+                double b = base[slot * width + i];
+                double l = last[slot * width + i];
+                out.writeDouble(gone ? b + l : b); // a key missing at the last read: its count is all base
+                out.writeDouble(gone ? 0 : l);
             }
         }
     }
