@@ -242,6 +242,71 @@ class MonotonicCountersTest {
     }
 
     /**
+     * A counter that changes paths as its map grows: the sample path (900
+     * keys), the fast path (1,200 keys, its carry seeded from the sample
+     * path's series) and the fold (1,500 keys over a limit of 1,300), keys
+     * deleted and made again with small counts all along. No series ever
+     * goes down, "other" included.
+     */
+    @Test
+    void seriesNeverGoDownWhenTheMapChangesPaths() {
+        ConfigDir.with(dir, "lru", "churn_lru", """
+                metrics:
+                  counters:
+                    - name: churn_lru_total
+                      help: churning keys of a large LRU map
+                      labels:
+                        - name: key
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+        Random random = new Random(90);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true).withMaxSeries(1_300), List.of())) {
+            BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_lru_total").orElseThrow();
+            int scrape = 0;
+            for (int keys : new int[] {900, 1_200, 1_500}) {
+                for (int k = 0; k < keys; k++) {
+                    if (map.lookup(u64(k)).isEmpty()) {
+                        map.update(u64(k), u64(1 + random.nextInt(100)), BpfMap.BPF_ANY);
+                    }
+                }
+                for (int s = 0; s < 30; s++) {
+                    for (int i = 0; i < 40; i++) {
+                        byte[] k = u64(random.nextInt(keys));
+                        long now = map.lookup(k).map(MonotonicCountersTest::u64).orElse(0L);
+                        if (random.nextInt(4) == 0) {
+                            map.delete(k); // gone, and back with a small count
+                            map.update(k, u64(1 + random.nextInt(5)), BpfMap.BPF_ANY);
+                        } else {
+                            map.update(k, u64(now + 1 + random.nextInt(50)), BpfMap.BPF_ANY);
+                        }
+                    }
+                    scrape++;
+                    for (String line : Scrape.metrics(agent.port()).lines()
+                            .filter(l -> l.startsWith("bpfwatch_churn_lru_total{")).toList()) {
+                        String series = line.substring(0, line.lastIndexOf(' '));
+                        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                        Double before = last.put(series, value);
+                        if (before != null && value < before) {
+                            decreases.add("scrape " + scrape + " (" + keys + " keys): " + series + " " + before
+                                    + " -> " + value);
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println("MonotonicCountersTest, path changes: 90 scrapes, " + last.size() + " series seen, "
+                + decreases.size() + " decreases");
+        decreases.stream().limit(10).forEach(System.out::println);
+        assertTrue(last.keySet().stream().anyMatch(k -> k.contains("key=\"other\"")), "nothing folded");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())), decreases.size() + " decreases");
+    }
+
+    /**
      * Histograms the same way: (label, bucket) keys of 20 label sets x 9 keys
      * (buckets 0-7, the sum at 8) churn through a 64-entry LRU map under a
      * series limit of 5 label sets, while 200 scrapes read it. No _bucket,
