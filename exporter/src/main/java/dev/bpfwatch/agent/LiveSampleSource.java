@@ -21,8 +21,10 @@ final class LiveSampleSource implements SampleSource {
     @Override
     public MapData readMap(String mapName) {
         BpfMap map = object.map(mapName).orElseThrow(() -> new IllegalStateException("no map " + mapName));
+        boolean array = map.type() == dev.bpfwatch.libbpf.BpfMapType.ARRAY
+                || map.type() == dev.bpfwatch.libbpf.BpfMapType.PERCPU_ARRAY;
         return new MapData(map.readPacked(), map.type().perCpu(), map.type().perCpu() ? Cpus.possible() : 1,
-                map.valueStride());
+                map.valueStride(), !array);
     }
 
     @Override

@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -20,6 +22,10 @@ import java.util.logging.Logger;
  * removed and renamed below it. The kernel queues those events as part of
  * the mkdir itself, so a lookup that misses first reads what is queued: a
  * cgroup created just before its first BPF event resolves at once.
+ *
+ * <p>A watcher made by {@link #following} also keeps the changes it read,
+ * for a caller that mirrors the tree into a BPF map: {@link #awaitChanges}
+ * sleeps until the kernel queues an event and hands over what changed.
  *
  * <p>Without inotify, or past the watch limit (fs.inotify.max_user_watches,
  * one watch per cgroup), {@link #complete()} turns false and callers go back
@@ -38,6 +44,17 @@ public final class CgroupWatcher implements AutoCloseable {
     private final Map<Long, Path> byId = new HashMap<>();
     private final Map<Path, Long> idOf = new HashMap<>();
     private boolean complete = true;
+    /** Changes not yet handed over; null when nobody follows them. */
+    private List<Change> pending;
+
+    /**
+     * What changed in the tree: a cgroup appeared or went away (a rename is
+     * both), or events were lost (the queue overflowed) and the whole tree was
+     * read again, so a follower must compare against {@link #snapshot()}.
+     */
+    public record Change(Kind kind, long id, Path dir) {
+        public enum Kind { CREATED, REMOVED, RESCANNED }
+    }
 
     private CgroupWatcher(Path root, Inotify inotify) {
         this.root = root;
@@ -55,6 +72,40 @@ public final class CgroupWatcher implements AutoCloseable {
             w.addTree(root);
         }
         return w;
+    }
+
+    /** Like {@link #start}, and keeps every change read for {@link #awaitChanges}. */
+    public static CgroupWatcher following(Path root) {
+        CgroupWatcher w = new CgroupWatcher(root, Inotify.open());
+        synchronized (w) {
+            w.addTree(root);
+            w.pending = new ArrayList<>();
+        }
+        return w;
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for the kernel to queue an event, then
+     * reads what is queued and returns every change not handed over yet
+     * (those read by {@link #resolve} or {@link #snapshot} meanwhile too).
+     */
+    public List<Change> awaitChanges(int timeoutMs) {
+        inotify.await(timeoutMs); // outside the lock: lookups go on while this sleeps
+        synchronized (this) {
+            catchUp();
+            if (pending == null || pending.isEmpty()) {
+                return List.of();
+            }
+            List<Change> out = pending;
+            pending = new ArrayList<>();
+            return out;
+        }
+    }
+
+    private void record(Change.Kind kind, long id, Path dir) {
+        if (pending != null) {
+            pending.add(new Change(kind, id, dir));
+        }
     }
 
     /**
@@ -84,7 +135,14 @@ public final class CgroupWatcher implements AutoCloseable {
                 // Events were lost: read the whole tree again (watches already there are reused).
                 byId.clear();
                 idOf.clear();
+                List<Change> following = pending;
+                pending = null; // one RESCANNED says it all, not one CREATED per cgroup
                 addTree(root);
+                pending = following;
+                if (pending != null) {
+                    pending.clear();
+                    record(Change.Kind.RESCANNED, 0, root);
+                }
                 continue;
             }
             Path dir = watched.get(e.watch());
@@ -101,6 +159,7 @@ public final class CgroupWatcher implements AutoCloseable {
                 Long id = idOf.remove(child); // rmdir takes empty cgroups only: nothing below it
                 if (id != null) {
                     byId.remove(id, child);
+                    record(Change.Kind.REMOVED, id, child);
                 }
             } else if (e.is(Inotify.IN_MOVED_FROM)) {
                 removeTree(child);
@@ -135,6 +194,10 @@ public final class CgroupWatcher implements AutoCloseable {
                         Long old = idOf.put(dir, id);
                         if (old != null && old != id) {
                             byId.remove(old); // a cgroup of the same name, made again
+                            record(Change.Kind.REMOVED, old, dir);
+                        }
+                        if (old == null || old != id) {
+                            record(Change.Kind.CREATED, id, dir);
                         }
                         byId.put(id, dir);
                     } catch (IOException | UnsupportedOperationException e) {
@@ -160,6 +223,7 @@ public final class CgroupWatcher implements AutoCloseable {
             Map.Entry<Path, Long> e = it.next();
             if (e.getKey().startsWith(top)) {
                 byId.remove(e.getValue(), e.getKey());
+                record(Change.Kind.REMOVED, e.getValue(), e.getKey());
                 it.remove();
             }
         }

@@ -32,6 +32,7 @@ public final class Inotify implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int EVENT_HEADER = 16; // int wd, u32 mask, u32 cookie, u32 len
     private static final int BUFFER = 64 * 1024;
+    private static final short POLLIN = 1;
 
     /** One event: which watch (as {@link #watch} returned it), what happened, and to which name in it. */
     public record Event(int watch, int mask, String name) {
@@ -41,7 +42,8 @@ public final class Inotify implements AutoCloseable {
     }
 
     private final Pointer buffer = Memory.allocateDirect(Native.RUNTIME, BUFFER);
-    private int fd;
+    private final Pointer pollFd = Memory.allocateDirect(Native.RUNTIME, 8);
+    private volatile int fd;
 
     private Inotify(int fd) {
         this.fd = fd;
@@ -110,6 +112,34 @@ public final class Inotify implements AutoCloseable {
                 }
                 out.add(new Event(wd, mask, name));
             }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for an event to be queued, without reading
+     * it (the caller drains). Not synchronized: a watcher thread waits here
+     * while others may drain or add watches.
+     *
+     * @return true when events are queued
+     */
+    public boolean await(int timeoutMs) {
+        int f = fd;
+        if (f < 0) {
+            return false;
+        }
+        synchronized (pollFd) {
+            pollFd.putInt(0, f);
+            pollFd.putShort(4, POLLIN);
+            pollFd.putShort(6, (short) 0);
+            int n = Native.LIBC.poll(pollFd, 1, timeoutMs);
+            if (n < 0) {
+                int err = Native.errno();
+                if (err == EINTR) {
+                    return false;
+                }
+                throw new LibbpfException("poll inotify", err);
+            }
+            return n > 0 && (pollFd.getShort(6) & POLLIN) != 0;
         }
     }
 

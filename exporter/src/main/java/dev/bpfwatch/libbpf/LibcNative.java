@@ -65,6 +65,9 @@ public interface LibcNative {
 
     int inotify_add_watch(int fd, String path, int mask);
 
+    /** poll(2) on an array of struct pollfd (int fd, short events, short revents): waits for an fd to be readable. */
+    int poll(Pointer fds, long count, int timeoutMs);
+
     /** if_indextoname(3): the interface's name into buf (IF_NAMESIZE bytes), or NULL. */
     Pointer if_indextoname(int index, @Out Pointer buf);
 }

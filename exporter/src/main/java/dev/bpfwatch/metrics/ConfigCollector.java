@@ -61,6 +61,8 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final Map<BoundMetric, LabelText> labelTexts = new IdentityHashMap<>();
     private final int fastPathMinSeries;
     private final Map<BoundMetric, CounterFold> counterFolds = new IdentityHashMap<>();
+    /** Histograms' state: per label set, every bucket, the sum and the count carried as counters are. */
+    private final Map<BoundMetric, CounterFold> histogramFolds = new IdentityHashMap<>();
 
     public ConfigCollector(BoundConfig config, String namespace, SampleSource source, Decoders decoders,
                            int maxSeries) {
@@ -99,6 +101,13 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
             if (m.spec().kind() == MetricKind.COUNTER && !m.labelNames().isEmpty()) {
                 counterFolds.put(m, folds.of(config.name(), m.spec().name(), m.labelNames(), m.source()));
+            }
+            if (m.spec().kind() == MetricKind.HISTOGRAM) {
+                // Columns: one per bucket, then the sum, then the count (what ranks label sets).
+                int width = m.spec().histogram().indexes().size() + 2;
+                histogramFolds.put(m, folds.of(config.name() + "\0" + m.spec().name() + "\0"
+                        + String.join(",", m.labelNames()) + "\0" + m.source() + "\0histogram", maxSeries, width,
+                        width - 1));
             }
         }
     }
@@ -210,21 +219,36 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         } else {
             MapData data = read(m.source(), reads);
             CounterFold counter = counterFolds.get(m);
-            if (fastPath(m, data)) {
+            int cpus = m.splitByCpu() ? data.cpus() : 1;
+            // A counter of a map whose keys leave is carried key by key (KeyCarry) on the fast
+            // path, at any size: were small reads to take the sample path, the two paths' states
+            // would disagree and a series could drop when the map crossed the threshold.
+            boolean carried = counter != null && data.keysLeave() && oneToOne(m, data);
+            // Once carried, a counter stays on the fast path when its map shrinks below the
+            // threshold: two states (carry and fold) taking turns would disagree.
+            if (fastPath(m, data) || (carried && counter.carried())) {
                 if (counter == null) {
                     return fastFamily(m, data);
                 }
                 // A counter keeps the fast path only while it fits whole and never folded: once it
                 // folds, every scrape goes through its fold state (see CounterFold), or "other" could drop.
-                int cpus = m.splitByCpu() ? data.cpus() : 1;
                 if ((long) data.count() * cpus <= limit.max() && !counter.everFolded()) {
-                    return mapFamily(m, data);
+                    return carried ? carriedFamily(m, data, counter) : mapFamily(m, data);
                 }
             }
+            KeyCarry handOver = counter != null ? counter.endCarry() : null;
+            double[] carriedValues = null;
+            if (handOver != null && carried) {
+                // The fold's first scrape starts from the carried values, so no series drops.
+                carriedValues = MapFamily.mapValues(data, m.value(), m.splitByCpu());
+                handOver.apply(data.packed(), carriedValues);
+            }
+            int entry = -1;
             for (BpfMap.Entry e : data.entries()) {
+                entry++;
                 // Checked before the labels are decoded, so the idle indexes of
                 // an array cost no decoding.
-                if (m.spec().skipZeros() && value(m, data, e.value()) == 0) {
+                if (carriedValues == null && m.spec().skipZeros() && value(m, data, e.value()) == 0) {
                     continue;
                 }
                 List<String> labels = labels(m, e.key(), 0);
@@ -239,11 +263,13 @@ public final class ConfigCollector extends Collector implements Collector.Descri
                         }
                         List<String> withCpu = new ArrayList<>(labels);
                         withCpu.add(cpuLabel);
-                        series.merge(withCpu, m.value().read(e.value(), cpu * data.valueStride()), Double::sum);
+                        series.merge(withCpu, carriedValues != null ? carriedValues[entry * data.cpus() + cpu]
+                                : m.value().read(e.value(), cpu * data.valueStride()), Double::sum);
                     }
                 } else {
                     // Rows whose decoded labels collide are summed, never emitted twice.
-                    series.merge(labels, value(m, data, e.value()), Double::sum);
+                    series.merge(labels, carriedValues != null ? carriedValues[entry] : value(m, data, e.value()),
+                            Double::sum);
                 }
             }
         }
@@ -310,45 +336,67 @@ public final class ConfigCollector extends Collector implements Collector.Descri
         return out;
     }
 
+    /**
+     * A histogram's buckets, sum and count per label set, each carried as a
+     * counter (sticky series limit, what leaves the map remembered:
+     * {@link CounterFold}), so no _bucket, _count or _sum series goes down
+     * when keys are evicted or label sets fold into "other".
+     */
     private MetricFamilySamples histogram(BoundMetric m, Map<String, MapData> reads) {
         MapData data = read(m.source(), reads);
         HistogramSpec h = m.spec().histogram();
-        Map<List<String>, Map<Long, Double>> byLabels = new LinkedHashMap<>();
+        List<Long> indexes = h.indexes();
+        Map<Long, Integer> columnOf = new HashMap<>();
+        for (int i = 0; i < indexes.size(); i++) {
+            columnOf.put(indexes.get(i), i);
+        }
+        int sumColumn = indexes.size();
+        int countColumn = indexes.size() + 1;
+        long sumKey = h.sumKey();
+        Map<List<String>, double[]> byLabels = new LinkedHashMap<>();
         for (BpfMap.Entry e : data.entries()) {
+            long bucket = unsigned(e.key(), m.bucket());
+            Integer column = bucket == sumKey ? Integer.valueOf(sumColumn) : columnOf.get(bucket);
+            if (column == null) {
+                continue; // a key outside the configured buckets is never shown
+            }
             List<String> labels = labels(m, e.key(), 0);
             if (labels == null) {
                 continue;
             }
-            long bucket = unsigned(e.key(), m.bucket());
-            byLabels.computeIfAbsent(labels, k -> new TreeMap<>())
-                    .merge(bucket, value(m, data, e.value()), Double::sum);
+            double v = value(m, data, e.value());
+            double[] row = byLabels.computeIfAbsent(labels, k -> new double[countColumn + 1]);
+            row[column] += v;
+            if (column != sumColumn) {
+                row[countColumn] += v;
+            }
         }
-        byLabels = fold(m, byLabels, b -> b.values().stream().mapToDouble(Double::doubleValue).sum(), (a, b) -> {
-            Map<Long, Double> merged = new TreeMap<>(a);
-            b.forEach((k, v) -> merged.merge(k, v, Double::sum));
-            return merged;
-        });
+        CounterFold state = histogramFolds.get(m);
+        Map<List<String>, double[]> carried = state.applyWide(byLabels, m.labelNames().size());
+        if (!m.labelNames().isEmpty() && state.foldedNow() > 0) {
+            foldedSeries.computeIfAbsent(m.spec().name(), k -> new AtomicLong()).addAndGet(state.foldedNow());
+        }
         String name = namespace + "_" + m.spec().name();
         List<String> labelNames = m.labelNames();
         List<String> bucketLabelNames = new ArrayList<>(labelNames);
         bucketLabelNames.add("le");
         List<MetricFamilySamples.Sample> samples = new ArrayList<>();
-        byLabels.forEach((labels, buckets) -> {
+        carried.forEach((labels, row) -> {
             // Kernels only write buckets that saw events; Prometheus needs every
             // bucket every time, cumulative, so fill the gaps from the config.
             double cumulative = 0;
-            for (long i : h.indexes()) {
-                cumulative += buckets.getOrDefault(i, 0.0);
+            for (int i = 0; i < indexes.size(); i++) {
+                cumulative += row[i];
                 List<String> withLe = new ArrayList<>(labels);
-                withLe.add(GoFloat.format(h.upperBound(i)));
+                withLe.add(GoFloat.format(h.upperBound(indexes.get(i))));
                 samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, withLe, cumulative));
             }
             List<String> inf = new ArrayList<>(labels);
             inf.add("+Inf");
             samples.add(new MetricFamilySamples.Sample(name + "_bucket", bucketLabelNames, inf, cumulative));
             samples.add(new MetricFamilySamples.Sample(name + "_count", labelNames, labels, cumulative));
-            double sum = buckets.getOrDefault(h.sumKey(), 0.0) * h.multiplier();
-            samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels, sum));
+            samples.add(new MetricFamilySamples.Sample(name + "_sum", labelNames, labels,
+                    row[sumColumn] * h.multiplier()));
         });
         return new MetricFamilySamples(name, Type.HISTOGRAM, m.spec().help(), samples);
     }
@@ -360,7 +408,12 @@ public final class ConfigCollector extends Collector implements Collector.Descri
      */
     private boolean fastPath(BoundMetric m, MapData data) {
         int cpus = m.splitByCpu() ? data.cpus() : 1;
-        if ((long) data.count() * cpus < fastPathMinSeries || m.labels().isEmpty()) {
+        return (long) data.count() * cpus >= fastPathMinSeries && oneToOne(m, data);
+    }
+
+    /** Every key byte sits in exactly one label, each decoded one-to-one: one series per key. */
+    private static boolean oneToOne(BoundMetric m, MapData data) {
+        if (m.labels().isEmpty()) {
             return false;
         }
         boolean[] covered = new boolean[data.packed().keySize()];
@@ -393,6 +446,53 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
         }
         return mapFamily(m, data);
+    }
+
+    /** The fast path for a counter whose keys can leave its map: every key's series carried ({@link KeyCarry}). */
+    private MapFamily carriedFamily(BoundMetric m, MapData data, CounterFold counter) {
+        int lines = m.splitByCpu() ? data.cpus() : 1;
+        double[] values = MapFamily.mapValues(data, m.value(), m.splitByCpu());
+        boolean fresh = !counter.carried();
+        KeyCarry carry = counter.carry(data.packed().keySize(), lines);
+        if (fresh && counter.hasOwn()) {
+            seed(m, data, counter, carry);
+        }
+        carry.apply(data.packed(), values);
+        return new MapFamily(namespace + "_" + m.spec().name(), Type.COUNTER, m.spec().help(), m.labelNames(), data,
+                m.value(), m.splitByCpu(), m.spec().skipZeros(), labelTexts.get(m), labelDecoders.get(m),
+                decoderErrors::addAndGet, values);
+    }
+
+    /**
+     * A counter that the sample path exported until now (its map was
+     * smaller) starts its carry from what that path showed, key by key, so
+     * no series drops at the switch. Decodes every key once.
+     */
+    private void seed(BoundMetric m, MapData data, CounterFold counter, KeyCarry carry) {
+        PackedEntries p = data.packed();
+        LabelDecoder decoder = labelDecoders.get(m);
+        for (int e = 0; e < p.count(); e++) {
+            List<String> labels;
+            try {
+                labels = decoder.decode(p.keys(), p.keyOffset(e));
+            } catch (DecoderException ex) {
+                continue;
+            }
+            if (labels == LabelCache.SKIP) {
+                continue;
+            }
+            for (int cpu = 0; cpu < (m.splitByCpu() ? data.cpus() : 1); cpu++) {
+                List<String> series = labels;
+                if (m.splitByCpu()) {
+                    series = new ArrayList<>(labels);
+                    series.add(cpuLabel(m, cpu));
+                }
+                double exported = counter.exported(series);
+                if (exported >= 0) {
+                    carry.seed(p, e, cpu, exported);
+                }
+            }
+        }
     }
 
     private MapFamily mapFamily(BoundMetric m, MapData data) {

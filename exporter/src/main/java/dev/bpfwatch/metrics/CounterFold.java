@@ -46,6 +46,8 @@ public final class CounterFold {
     private final double[] otherBase;
     private boolean otherShown;
     private int foldedNow;
+    /** Per-key state of a counter exported key by key (the fast path, before any folding); null until then. */
+    private KeyCarry carry;
 
     /** One label set with its own series: the values last read and what has left the map before them. */
     static final class Track {
@@ -187,6 +189,44 @@ public final class CounterFold {
         }
     }
 
+    /**
+     * The per-key state for exporting this counter key by key (the fast
+     * path), made on first use, or anew when the key or series shape changed.
+     */
+    synchronized KeyCarry carry(int keySize, int seriesPerKey) {
+        if (carry == null || carry.keySize() != keySize || carry.width() != seriesPerKey) {
+            carry = new KeyCarry(keySize, seriesPerKey);
+        }
+        return carry;
+    }
+
+    /** Whether the counter was last exported key by key (the fast path). */
+    synchronized boolean carried() {
+        return carry != null;
+    }
+
+    /**
+     * Ends key-by-key export: the fold takes over. Returns the carry, whose
+     * values the fold's first scrape starts from (so no series drops; what
+     * the keys gain during that one scrape is not counted).
+     */
+    synchronized KeyCarry endCarry() {
+        KeyCarry c = carry;
+        carry = null;
+        return c;
+    }
+
+    /** What the label set's own series exported last (base + last), or -1 when it has none: seeds a new carry. */
+    synchronized double exported(List<String> labels) {
+        Track t = own.get(labels);
+        return t == null ? -1 : t.base[0] + t.last[0];
+    }
+
+    /** Whether some label set has its own series here (the sample path ran before). */
+    synchronized boolean hasOwn() {
+        return !own.isEmpty();
+    }
+
     /** Whether "other" was ever exported: then the fast path, which bypasses this state, is closed to it. */
     public synchronized boolean everFolded() {
         return otherShown;
@@ -210,10 +250,18 @@ public final class CounterFold {
         }
         writeValues(out, otherBase);
         out.writeBoolean(otherShown);
+        out.writeBoolean(carry != null);
+        if (carry != null) {
+            carry.write(out);
+        }
     }
 
-    /** A state as {@link #write} left it: the next scrape goes on as if no restart had happened between. */
-    static CounterFold read(DataInputStream in) throws IOException {
+    /**
+     * A state as {@link #write} left it: the next scrape goes on as if no
+     * restart had happened between. {@code withCarry}: false for states saved
+     * before per-key carries were kept.
+     */
+    static CounterFold read(DataInputStream in, boolean withCarry) throws IOException {
         CounterFold f = new CounterFold(in.readInt(), in.readInt(), in.readInt());
         for (int i = in.readInt(); i > 0; i--) {
             List<String> labels = readLabels(in);
@@ -225,6 +273,9 @@ public final class CounterFold {
         }
         System.arraycopy(f.readValues(in), 0, f.otherBase, 0, f.width);
         f.otherShown = in.readBoolean();
+        if (withCarry && in.readBoolean()) {
+            f.carry = KeyCarry.read(in);
+        }
         return f;
     }
 

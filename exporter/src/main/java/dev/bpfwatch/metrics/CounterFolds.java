@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CounterFolds {
     private final Map<String, CounterFold> folds = new ConcurrentHashMap<>();
     private final int maxSeries;
-    private static final int FORMAT = 2;
+    /** 3: each state may carry its per-key {@link KeyCarry}; 2 (read too) had none. */
+    private static final int FORMAT = 3;
 
     public CounterFolds(int maxSeries) {
         this.maxSeries = maxSeries;
@@ -71,13 +72,14 @@ public final class CounterFolds {
      */
     public boolean restore(byte[] saved) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
-        if (in.readInt() != FORMAT) {
+        int format = in.readInt();
+        if (format != FORMAT && format != 2) {
             return false;
         }
         Map<String, CounterFold> read = new java.util.HashMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             String key = in.readUTF();
-            read.put(key, CounterFold.read(in));
+            read.put(key, CounterFold.read(in, format == FORMAT));
         }
         folds.putAll(read);
         return true;

@@ -7,9 +7,15 @@ import java.util.List;
 /**
  * One read of a map: its entries, packed as the batch lookup returns them,
  * and how values are laid out. Per-CPU maps carry {@code cpus} value slots,
- * {@code valueStride} bytes apart.
+ * {@code valueStride} bytes apart. {@code keysLeave} is false for arrays,
+ * whose keys are always there: only maps whose keys can leave (hashes, LRU
+ * hashes) need their counters carried key by key ({@link KeyCarry}).
  */
-public record MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride) {
+public record MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride, boolean keysLeave) {
+    public MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride) {
+        this(packed, perCpu, cpus, valueStride, true);
+    }
+
     /** From entries read one by one (tests, sources that cannot batch). */
     public static MapData of(List<BpfMap.Entry> entries, boolean perCpu, int cpus, int valueStride) {
         return new MapData(PackedEntries.of(entries), perCpu, cpus, valueStride);

@@ -53,10 +53,19 @@ public final class MapFamily extends Collector.MetricFamilySamples {
     private final boolean cache;
     private final IntConsumer decoderErrors;
     private final AtomicBoolean errorsCounted = new AtomicBoolean();
+    /** Counters of maps whose keys leave: the values to export ({@link KeyCarry}), entry by entry, CPU by CPU. */
+    private final double[] carried;
 
     MapFamily(String name, Type type, String help, List<String> labelNames, MapData data, ValueSlice value,
               boolean splitByCpu, boolean skipZeros, LabelText text, LabelDecoder decoder,
               IntConsumer decoderErrors) {
+        this(name, type, help, labelNames, data, value, splitByCpu, skipZeros, text, decoder, decoderErrors, null);
+    }
+
+    /** @param carried the values to export in place of the map's ({@link #carriedValues}), or null */
+    MapFamily(String name, Type type, String help, List<String> labelNames, MapData data, ValueSlice value,
+              boolean splitByCpu, boolean skipZeros, LabelText text, LabelDecoder decoder,
+              IntConsumer decoderErrors, double[] carried) {
         super(name, type, help, List.of());
         // this.name, not name: simpleclient drops a counter's "_total" from the family name.
         this.sampleName = type == Type.COUNTER ? this.name + "_total" : this.name;
@@ -69,6 +78,7 @@ public final class MapFamily extends Collector.MetricFamilySamples {
         this.decoder = decoder;
         this.cache = text.caches(data.count());
         this.decoderErrors = decoderErrors;
+        this.carried = carried;
         Series series = new Series();
         series.family = this;
         SAMPLES.set(this, series);
@@ -94,7 +104,7 @@ public final class MapFamily extends Collector.MetricFamilySamples {
         try {
             for (int i = 0; i < p.count(); i++) {
                 int valueAt = p.valueOffset(i);
-                if (skipZeros && sum(values, valueAt) == 0) {
+                if (skipZeros && total(i, values, valueAt) == 0) {
                     continue;
                 }
                 byte[] labels = null;
@@ -123,8 +133,7 @@ public final class MapFamily extends Collector.MetricFamilySamples {
                         b.put((byte) '"');
                     }
                     b.put(close);
-                    b.putValue(splitByCpu ? value.read(values, valueAt + cpu * data.valueStride())
-                            : sum(values, valueAt));
+                    b.putValue(splitByCpu ? cpuValue(i, cpu, values, valueAt) : total(i, values, valueAt));
                     b.put((byte) '\n');
                 }
             }
@@ -151,7 +160,7 @@ public final class MapFamily extends Collector.MetricFamilySamples {
         long total = 0;
         for (int i = 0; i < p.count(); i++) {
             int valueAt = p.valueOffset(i);
-            double sum = sum(p.values(), valueAt);
+            double sum = total(i, p.values(), valueAt);
             if (skipZeros && sum == 0) {
                 continue;
             }
@@ -161,12 +170,55 @@ public final class MapFamily extends Collector.MetricFamilySamples {
                 continue;
             }
             for (int cpu = 0; cpu < data.cpus(); cpu++) {
-                double v = value.read(p.values(), valueAt + cpu * data.valueStride());
+                double v = cpuValue(i, cpu, p.values(), valueAt);
                 total += prefix + labels + CPU.length + ExpositionBuffer.decimalLength(cpu) + 1 + close
                         + ExpositionBuffer.valueLength(v) + 1;
             }
         }
         return total;
+    }
+
+    /**
+     * What entry i's values are, per CPU, as the map holds them: one per CPU
+     * when split by CPU, else the sum. {@link KeyCarry} replaces these.
+     */
+    static double[] mapValues(MapData data, ValueSlice value, boolean splitByCpu) {
+        PackedEntries p = data.packed();
+        int lines = splitByCpu ? data.cpus() : 1;
+        double[] out = new double[p.count() * lines];
+        for (int i = 0; i < p.count(); i++) {
+            int at = p.valueOffset(i);
+            if (!splitByCpu) {
+                double sum = 0;
+                for (int cpu = 0; cpu < (data.perCpu() ? data.cpus() : 1); cpu++) {
+                    sum += value.read(p.values(), at + cpu * data.valueStride());
+                }
+                out[i] = sum;
+            } else {
+                for (int cpu = 0; cpu < lines; cpu++) {
+                    out[i * lines + cpu] = value.read(p.values(), at + cpu * data.valueStride());
+                }
+            }
+        }
+        return out;
+    }
+
+    private double total(int entry, byte[] values, int at) {
+        if (carried == null) {
+            return sum(values, at);
+        }
+        if (!splitByCpu) {
+            return carried[entry];
+        }
+        double sum = 0;
+        for (int cpu = 0; cpu < data.cpus(); cpu++) {
+            sum += carried[entry * data.cpus() + cpu];
+        }
+        return sum;
+    }
+
+    private double cpuValue(int entry, int cpu, byte[] values, int at) {
+        return carried != null ? carried[entry * data.cpus() + cpu] : value.read(values, at + cpu * data.valueStride());
     }
 
     /** The series' value: per-CPU maps summed over CPUs, as the sample path does. */
@@ -276,7 +328,7 @@ public final class MapFamily extends Collector.MetricFamilySamples {
             }
             while (++entry < p.count()) {
                 int at = p.valueOffset(entry);
-                if (f.skipZeros && f.sum(p.values(), at) == 0) {
+                if (f.skipZeros && f.total(entry, p.values(), at) == 0) {
                     continue;
                 }
                 try {
@@ -300,12 +352,11 @@ public final class MapFamily extends Collector.MetricFamilySamples {
         private Sample sample() {
             int at = p.valueOffset(entry);
             if (!f.splitByCpu) {
-                return new Sample(f.sampleName, f.labelNames, labels, f.sum(p.values(), at));
+                return new Sample(f.sampleName, f.labelNames, labels, f.total(entry, p.values(), at));
             }
             List<String> withCpu = new ArrayList<>(labels);
             withCpu.add(Integer.toString(cpu));
-            return new Sample(f.sampleName, f.labelNames, withCpu,
-                    f.value.read(p.values(), at + cpu * f.data.valueStride()));
+            return new Sample(f.sampleName, f.labelNames, withCpu, f.cpuValue(entry, cpu, p.values(), at));
         }
 
         @Override

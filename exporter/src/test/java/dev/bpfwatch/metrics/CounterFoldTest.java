@@ -55,7 +55,7 @@ class CounterFoldTest {
         f.apply(read("b", 5, "c", 7), 1);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         f.write(new DataOutputStream(bytes));
-        CounterFold g = CounterFold.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        CounterFold g = CounterFold.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), true);
         // While stopped, b left the map (its 5 stays in other) and c went from 7 to 1: seen only as a
         // decrease, it keeps 7 (what it gains from here adds to that).
         assertEquals(read("a", 10, "c", 7, "other", 8), g.apply(read("c", 1), 1));

@@ -166,6 +166,221 @@ class MonotonicCountersTest {
     }
 
     /**
+     * The exposition fast path (a map of 1,000+ series, never folded, each
+     * key its own series): 2,000 keys churn through a 1,500-entry LRU map, so
+     * the kernel evicts keys and they come back with small counts. Over 200
+     * scrapes of /metrics no series ever goes down, and each series is at
+     * least what its key holds in the map.
+     */
+    @Test
+    void fastPathSeriesOfAnLruMapNeverGoDown() {
+        ConfigDir.with(dir, "lru", "churn_lru", """
+                metrics:
+                  counters:
+                    - name: churn_lru_total
+                      help: churning keys of a large LRU map
+                      labels:
+                        - name: key
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+        Random random = new Random(56);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        List<String> shortfalls = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        int smallestRead = Integer.MAX_VALUE;
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true), List.of())) {
+            BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_lru_total").orElseThrow();
+            for (int k = 0; k < 1_200; k++) {
+                map.update(u64(k), u64(1 + random.nextInt(100)), BpfMap.BPF_ANY); // past the fast-path threshold
+                written.add((long) k);
+            }
+            for (int scrape = 1; scrape <= 200; scrape++) {
+                for (int i = 0; i < 60; i++) {
+                    long key = random.nextInt(2_000);
+                    byte[] k = u64(key);
+                    var before = map.lookup(k);
+                    if (before.isEmpty() && written.remove(key)) {
+                        evicted++;
+                    }
+                    map.update(k, u64(before.map(MonotonicCountersTest::u64).orElse(0L) + 1 + random.nextInt(50)),
+                            BpfMap.BPF_ANY);
+                    written.add(key);
+                }
+                Map<String, Long> inMap = new HashMap<>();
+                for (BpfMap.Entry e : map.entries()) {
+                    inMap.put("bpfwatch_churn_lru_total{key=\"" + u64(e.key()) + "\"}", u64(e.value()));
+                }
+                smallestRead = Math.min(smallestRead, inMap.size());
+                String text = Scrape.metrics(agent.port());
+                for (String line : text.lines().filter(l -> l.startsWith("bpfwatch_churn_lru_total{")).toList()) {
+                    String series = line.substring(0, line.lastIndexOf(' ')).replace(",}", "}");
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    Double before = last.put(series, value);
+                    if (before != null && value < before) {
+                        decreases.add("scrape " + scrape + ": " + series + " " + before + " -> " + value);
+                    }
+                    Long held = inMap.get(series);
+                    if (held != null && value < held) {
+                        shortfalls.add("scrape " + scrape + ": " + series + " " + value + " < " + held + " in the map");
+                    }
+                }
+            }
+        }
+        System.out.println("MonotonicCountersTest, fast path: 200 scrapes, " + evicted + " keys evicted, "
+                + last.size() + " series seen, at least " + smallestRead + " keys per read, " + decreases.size()
+                + " decreases");
+        decreases.stream().limit(10).forEach(System.out::println);
+        assertTrue(smallestRead >= 1_000, "the map stayed on the fast path: " + smallestRead + " keys");
+        assertTrue(evicted > 100, "the kernel evicted only " + evicted + " keys");
+        assertEquals(List.of(), shortfalls.subList(0, Math.min(10, shortfalls.size())), shortfalls.size() + " shortfalls");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())), decreases.size() + " decreases");
+    }
+
+    /**
+     * A counter that changes paths as its map grows: the sample path (900
+     * keys), the fast path (1,200 keys, its carry seeded from the sample
+     * path's series) and the fold (1,500 keys over a limit of 1,300), keys
+     * deleted and made again with small counts all along. No series ever
+     * goes down, "other" included.
+     */
+    @Test
+    void seriesNeverGoDownWhenTheMapChangesPaths() {
+        ConfigDir.with(dir, "lru", "churn_lru", """
+                metrics:
+                  counters:
+                    - name: churn_lru_total
+                      help: churning keys of a large LRU map
+                      labels:
+                        - name: key
+                          size: 8
+                          decoders:
+                            - name: uint
+                """);
+        Random random = new Random(90);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true).withMaxSeries(1_300), List.of())) {
+            BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_lru_total").orElseThrow();
+            int scrape = 0;
+            for (int keys : new int[] {900, 1_200, 1_500}) {
+                for (int k = 0; k < keys; k++) {
+                    if (map.lookup(u64(k)).isEmpty()) {
+                        map.update(u64(k), u64(1 + random.nextInt(100)), BpfMap.BPF_ANY);
+                    }
+                }
+                for (int s = 0; s < 30; s++) {
+                    for (int i = 0; i < 40; i++) {
+                        byte[] k = u64(random.nextInt(keys));
+                        long now = map.lookup(k).map(MonotonicCountersTest::u64).orElse(0L);
+                        if (random.nextInt(4) == 0) {
+                            map.delete(k); // gone, and back with a small count
+                            map.update(k, u64(1 + random.nextInt(5)), BpfMap.BPF_ANY);
+                        } else {
+                            map.update(k, u64(now + 1 + random.nextInt(50)), BpfMap.BPF_ANY);
+                        }
+                    }
+                    scrape++;
+                    for (String line : Scrape.metrics(agent.port()).lines()
+                            .filter(l -> l.startsWith("bpfwatch_churn_lru_total{")).toList()) {
+                        String series = line.substring(0, line.lastIndexOf(' '));
+                        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                        Double before = last.put(series, value);
+                        if (before != null && value < before) {
+                            decreases.add("scrape " + scrape + " (" + keys + " keys): " + series + " " + before
+                                    + " -> " + value);
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println("MonotonicCountersTest, path changes: 90 scrapes, " + last.size() + " series seen, "
+                + decreases.size() + " decreases");
+        decreases.stream().limit(10).forEach(System.out::println);
+        assertTrue(last.keySet().stream().anyMatch(k -> k.contains("key=\"other\"")), "nothing folded");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())), decreases.size() + " decreases");
+    }
+
+    /**
+     * Histograms the same way: (label, bucket) keys of 20 label sets x 9 keys
+     * (buckets 0-7, the sum at 8) churn through a 64-entry LRU map under a
+     * series limit of 5 label sets, while 200 scrapes read it. No _bucket,
+     * _count or _sum series ever goes down.
+     */
+    @Test
+    void histogramSeriesNeverGoDown() {
+        ConfigDir.with(dir, "hist", "churn_hist", """
+                metrics:
+                  histograms:
+                    - name: churn_hist
+                      help: churning histogram keys
+                      bucket_type: linear
+                      bucket_min: 0
+                      bucket_max: 7
+                      bucket_multiplier: 1
+                      labels:
+                        - name: label
+                          size: 4
+                          decoders:
+                            - name: uint
+                        - name: bucket
+                          size: 4
+                          decoders:
+                            - name: uint
+                """);
+        Random random = new Random(78);
+        Map<String, Double> last = new HashMap<>();
+        List<String> decreases = new ArrayList<>();
+        Set<Long> written = new HashSet<>();
+        int evicted = 0;
+        try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
+                .withConfigs(dir, List.of()).withStrict(true).withMaxSeries(5), List.of())) {
+            BpfMap map = ((ConfigModule) agent.modules().get(0)).object().map("churn_hist").orElseThrow();
+            for (int scrape = 1; scrape <= 200; scrape++) {
+                for (int i = 0; i < 10; i++) {
+                    int label = random.nextInt(4) == 0 ? random.nextInt(3) : random.nextInt(20);
+                    int bucket = random.nextInt(8);
+                    long n = 1 + random.nextInt(20);
+                    evicted += add(map, label, bucket, n, written);
+                    evicted += add(map, label, 8, n * bucket, written); // the sum: each observation's value
+                }
+                String text = Scrape.metrics(agent.port());
+                for (String line : text.lines().filter(l -> l.startsWith("bpfwatch_churn_hist_")).toList()) {
+                    String series = line.substring(0, line.lastIndexOf(' '));
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    Double before = last.put(series, value);
+                    if (before != null && value < before) {
+                        decreases.add("scrape " + scrape + ": " + series + " " + before + " -> " + value);
+                    }
+                }
+            }
+        }
+        System.out.println("MonotonicCountersTest, histogram: 200 scrapes, " + evicted + " keys evicted, "
+                + last.size() + " series seen, " + decreases.size() + " decreases");
+        decreases.stream().limit(10).forEach(System.out::println);
+        assertTrue(evicted > 100, "the kernel evicted only " + evicted + " keys");
+        assertTrue(last.keySet().stream().anyMatch(k -> k.contains("label=\"other\"")), "nothing folded");
+        assertTrue(last.keySet().stream().anyMatch(k -> k.startsWith("bpfwatch_churn_hist_sum{")), "no _sum");
+        assertEquals(List.of(), decreases.subList(0, Math.min(10, decreases.size())), decreases.size() + " decreases");
+    }
+
+    /** Adds n to the (label, bucket) key; 1 when a key written before was found evicted. */
+    private static int add(BpfMap map, int label, int bucket, long n, Set<Long> written) {
+        byte[] k = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(label).putInt(bucket).array();
+        long id = (long) label << 32 | bucket;
+        var before = map.lookup(k);
+        int evicted = before.isEmpty() && written.remove(id) ? 1 : 0;
+        map.update(k, u64(before.map(MonotonicCountersTest::u64).orElse(0L) + n), BpfMap.BPF_ANY);
+        written.add(id);
+        return evicted;
+    }
+
+    /**
      * One scrape's worth of counting: a few keys (a hot few more often) gain
      * counts, new keys push old ones out of the LRU map, now and then one is
      * deleted. Returns how many keys written before were found evicted.

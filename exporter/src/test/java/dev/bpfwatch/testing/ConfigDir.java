@@ -22,6 +22,50 @@ public final class ConfigDir {
         }
     }
 
+    /**
+     * Config "netns_drops": programs/testdata/netns_drops.bpf.c, drops by
+     * network namespace (inode) and reason. A test that sends in a namespace
+     * it made reads exactly its own drops from series with its netns label.
+     */
+    public static Path netnsDrops(Path dir) {
+        return with(dir, "netns_drops", "netns_drops", """
+                metrics:
+                  counters:
+                    - name: netns_drops
+                      help: Packets the kernel freed as dropped, by network namespace and drop reason.
+                      labels:
+                        - name: netns
+                          size: 4
+                          decoders:
+                            - name: uint
+                        - name: reason
+                          size: 4
+                          decoders:
+                            - name: uint
+                            - name: enum
+                              enum: skb_drop_reason
+                              strip_prefix: SKB_DROP_REASON_
+                """);
+    }
+
+    /** The embedded default config (kfree_skb_drops) copied into {@code dir}, to run beside test configs. */
+    public static Path defaultDrops(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (String file : new String[] {"kfree_skb_drops.yaml", "kfree_skb_drops.bpf.o"}) {
+                try (var in = ConfigDir.class.getResourceAsStream("/bpfwatch/configs/" + file)) {
+                    if (in == null) {
+                        throw new IllegalStateException("the build did not embed " + file);
+                    }
+                    Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Config "big": programs/testdata/big_map.bpf.c's u64 counters keyed by a u64, one series per entry. */
     public static Path bigCounter(Path dir) {
         return with(dir, "big", "big_map", """

@@ -122,6 +122,16 @@ public final class TestNetns implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code count} one-byte UDP datagrams to 127.0.0.1:port inside the
+     * namespace, each from a fresh socket (on one connected socket the
+     * port-unreachable answer to a datagram fails the next send), and waits.
+     */
+    public void sendUdp(int port, int count) {
+        run("nsenter", "--net=/run/netns/" + name, "bash", "-c",
+                "for i in $(seq " + count + "); do printf x > /dev/udp/127.0.0.1/" + port + "; done");
+    }
+
     /** A counter of /proc/net/netstat or /proc/net/snmp as seen inside the namespace (nstat -a). */
     public long nstat(String counter) {
         String out = run("ip", "netns", "exec", name, "nstat", "-asz", counter);
