@@ -5,14 +5,19 @@ import dev.bpfwatch.decode.Decoders;
 import dev.bpfwatch.decode.HostDecoderContext;
 import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.libbpf.LibbpfException;
+import dev.bpfwatch.probe.FeatureProbe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * `bpfwatch check`: every config parsed, bound to its object and loaded
  * through the verifier, then closed again; nothing stays in the kernel.
+ * Programs this kernel cannot take are left out as `run` leaves them out,
+ * and named beside the config's "ok".
  */
 public final class ConfigChecker {
     private ConfigChecker() {
@@ -35,8 +40,14 @@ public final class ConfigChecker {
         }
         for (ConfigFiles.Pair pair : pairs) {
             try (ConfigModule.Prepared p = ConfigModule.prepare(pair, decoders, btf)) {
+                // As `run` does: programs this kernel cannot take are left out (and said so), the
+                // rest must pass the verifier. Without this, one fentry program on a kernel that
+                // refuses fentry failed the check of a config that runs.
+                Map<String, String> skipped = ProgramGate.skipUnloadable(p.object(), FeatureProbe.report());
                 p.object().load();
-                passed.accept(pair.name());
+                passed.accept(skipped.isEmpty() ? pair.name() : pair.name() + " (left out on this kernel: "
+                        + skipped.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                                .collect(Collectors.joining("; ")) + ")");
             } catch (ConfigException e) {
                 errors.add(e.getMessage());
             } catch (LibbpfException e) {
