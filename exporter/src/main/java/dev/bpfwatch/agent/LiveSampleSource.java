@@ -21,10 +21,14 @@ final class LiveSampleSource implements SampleSource {
     @Override
     public MapData readMap(String mapName) {
         BpfMap map = object.map(mapName).orElseThrow(() -> new IllegalStateException("no map " + mapName));
-        boolean array = map.type() == dev.bpfwatch.libbpf.BpfMapType.ARRAY
-                || map.type() == dev.bpfwatch.libbpf.BpfMapType.PERCPU_ARRAY;
+        // Keys leave an LRU map whenever the kernel needs room: their counters are carried key by
+        // key. A plain hash loses a key only when its program deletes it (a reset it chose), and
+        // carrying every key of a large hash costs each scrape a table lookup per key and the heap
+        // 56-112 bytes per key: those are exported as read (README, Counters never go down).
+        boolean evicts = map.type() == dev.bpfwatch.libbpf.BpfMapType.LRU_HASH
+                || map.type() == dev.bpfwatch.libbpf.BpfMapType.LRU_PERCPU_HASH;
         return new MapData(map.readPacked(), map.type().perCpu(), map.type().perCpu() ? Cpus.possible() : 1,
-                map.valueStride(), !array);
+                map.valueStride(), evicts);
     }
 
     @Override

@@ -61,6 +61,7 @@ public final class ConfigCollector extends Collector implements Collector.Descri
     private final Map<BoundMetric, LabelText> labelTexts = new IdentityHashMap<>();
     private final int fastPathMinSeries;
     private final Map<BoundMetric, CounterFold> counterFolds = new IdentityHashMap<>();
+    private final java.util.Set<String> tooLargeWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Histograms' state: per label set, every bucket, the sum and the count carried as counters are. */
     private final Map<BoundMetric, CounterFold> histogramFolds = new IdentityHashMap<>();
 
@@ -223,7 +224,11 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             // A counter of a map whose keys leave is carried key by key (KeyCarry) on the fast
             // path, at any size: were small reads to take the sample path, the two paths' states
             // would disagree and a series could drop when the map crossed the threshold.
-            boolean carried = counter != null && data.keysLeave() && oneToOne(m, data);
+            boolean evicted = counter != null && data.keysLeave() && oneToOne(m, data);
+            boolean carried = evicted && KeyCarry.fits(data.count(), data.packed().keySize(), cpus);
+            if (evicted && !carried) {
+                tooLargeToCarry(m, data, counter);
+            }
             // Once carried, a counter stays on the fast path when its map shrinks below the
             // threshold: two states (carry and fold) taking turns would disagree.
             if (fastPath(m, data) || (carried && counter.carried())) {
@@ -446,6 +451,20 @@ public final class ConfigCollector extends Collector implements Collector.Descri
             }
         }
         return mapFamily(m, data);
+    }
+
+    /**
+     * An LRU map with more keys than the heap can carry (a 64 MB heap: about
+     * 300,000 u64 keys): its counters are exported as read, an evicted key
+     * that comes back starts again. Said once per metric; the carry is let go.
+     */
+    private void tooLargeToCarry(BoundMetric m, MapData data, CounterFold counter) {
+        counter.endCarry();
+        if (tooLargeWarned.add(m.spec().name())) {
+            LOG.warning("config " + config.name() + ", metric " + m.spec().name() + ": " + data.count()
+                    + " keys, more than this heap can carry key by key: exported as read, so a key the kernel "
+                    + "evicts and makes again starts from 0 (raise the heap with BPFWATCH_JAVA_OPTS=-XX:MaxRAM=...)");
+        }
     }
 
     /** The fast path for a counter whose keys can leave its map: every key's series carried ({@link KeyCarry}). */

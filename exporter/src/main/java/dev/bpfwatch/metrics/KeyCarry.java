@@ -47,6 +47,16 @@ final class KeyCarry {
     /** The last read's number (1 before any): a key whose seen is older was missing since. */
     private int generation = 1;
 
+    /**
+     * Whether {@code keys} keys fit in a quarter of the heap at the table's
+     * fullest (two slots per key). The shipped flags give a 64 MB heap: a
+     * million u64 keys (56-112 MB) ran the agent out of memory.
+     */
+    static boolean fits(long keys, int keySize, int width) {
+        long slot = keySize + 16L * width + 4;
+        return keys * 2 * slot <= Runtime.getRuntime().maxMemory() / 4;
+    }
+
     KeyCarry(int keySize, int width) {
         this.keySize = keySize;
         this.width = width;

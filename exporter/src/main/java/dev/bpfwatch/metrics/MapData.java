@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * One read of a map: its entries, packed as the batch lookup returns them,
  * and how values are laid out. Per-CPU maps carry {@code cpus} value slots,
- * {@code valueStride} bytes apart. {@code keysLeave} is false for arrays,
- * whose keys are always there: only maps whose keys can leave (hashes, LRU
- * hashes) need their counters carried key by key ({@link KeyCarry}).
+ * {@code valueStride} bytes apart. {@code keysLeave} is true for maps the
+ * kernel evicts keys from (LRU hashes): their counters are carried key by
+ * key on the fast path ({@link KeyCarry}).
  */
 public record MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride, boolean keysLeave) {
     public MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride) {
