@@ -77,6 +77,18 @@ public final class Capture implements AutoCloseable {
         return Math.min(1L << 30, bytesPerCpu * Cpus.possible());
     }
 
+    /**
+     * Bytes waiting in the ring buffer at which the programs wake its reader: --watermark, or by
+     * default a quarter of the ring (the reader looks every millisecond while packets come, so
+     * this is the safety net for a reader asleep when a burst starts).
+     */
+    private int wakeBytes() {
+        if (options.watermarkBytes() > 0) {
+            return options.watermarkBytes();
+        }
+        return rings instanceof PacketRingBuffer ring ? (int) Math.min(Integer.MAX_VALUE, ring.dataBytes() / 4) : 0;
+    }
+
     /** The ring the programs write to: RINGBUF or PERF. */
     CaptureProgram.Output output() {
         return output;
@@ -130,7 +142,7 @@ public final class Capture implements AutoCloseable {
 
     private void insert(XdpAction action) {
         byte[] insns = CaptureProgram.build(options.filter(), action, options.snaplen(), output,
-                options.wakeupEvents(), options.watermarkBytes());
+                options.wakeupEvents(), wakeBytes());
         RawProgram p = load(insns, 0);
         try {
             hook.insert(action, p);

@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <p>Two ways out for a sample ({@link Output}): a BPF ring buffer, where the
  * program reserves a record, fills the header, copies the frame in with
- * bpf_xdp_load_bytes and submits it without waking the reader except every
- * {@code wakeupEvents} records (or once the ring holds the watermark); or
+ * bpf_xdp_load_bytes and submits it without waking the reader unless the
+ * ring holds a set number of bytes (the reader looks by itself); or
  * bpf_perf_event_output, for kernels without those helpers, which is dearer
  * per packet on the sender's CPU.
  *
@@ -32,7 +32,7 @@ final class CaptureProgram {
     static final int STAT_MATCHED = 8;
     /** Samples the output refused (ring full), so lost; exact, counted where they happen. */
     static final int STAT_OUTPUT_ERRORS = 16;
-    /** Ring records reserved on this CPU: every wakeupEvents-th wakes the reader. */
+    /** Ring records reserved on this CPU: every wakeupEvents-th looks whether to wake the reader. */
     static final int STAT_RECORDS = 24;
 
     // stack: M[0..15] at -64, the sample header at -96, the stats key at -100, the wakeup flags at -112
@@ -63,13 +63,14 @@ final class CaptureProgram {
     }
 
     /**
-     * @param wakeupEvents with a ring buffer and no watermark: wake the reader every this many
-     *        records per CPU (rounded down to a power of two)
-     * @param watermarkBytes with a ring buffer: wake the reader when this many bytes wait (0: off)
+     * @param wakeupEvents with a ring buffer: how often (records per CPU, rounded down to a power
+     *        of two) the program looks whether the ring holds {@code wakeBytes}; perf rings: unused
+     *        (the perf event carries the wakeup policy)
+     * @param wakeBytes with a ring buffer: wake the reader once this many bytes wait
      * @return struct bpf_insn bytes, map references by index
      */
     static byte[] build(List<ClassicInstruction> filter, XdpAction action, int snaplen, Output output,
-                        int wakeupEvents, int watermarkBytes) {
+                        int wakeupEvents, int wakeBytes) {
         Assembler asm = new Assembler();
         int match = asm.label();
         int out = asm.label();
@@ -92,7 +93,7 @@ final class CaptureProgram {
         if (asm.referenced(match)) {
             asm.bind(match);
             if (output == Output.RINGBUF) {
-                emitRecord(asm, action, snaplen, wakeupEvents, watermarkBytes, out);
+                emitRecord(asm, action, snaplen, wakeupEvents, Math.max(1, wakeBytes), out);
             } else {
                 emitSample(asm, action, snaplen);
             }
@@ -146,7 +147,7 @@ final class CaptureProgram {
     }
 
     private static void emitRecord(Assembler asm, XdpAction action, int snaplen, int wakeupEvents,
-                                   int watermarkBytes, int out) {
+                                   int wakeBytes, int out) {
         final int frameLength = DATA_END; // data_end - data, once the filter is done with both
         final int captured = DATA;
         final int record = DATA_END; // once the frame length is stored in the record
@@ -160,23 +161,23 @@ final class CaptureProgram {
         // No frame is empty; the test also tells the verifier the copy below is at least a byte.
         asm.jumpImm(Ebpf.JMP, Ebpf.JLT, captured, 1, out);
 
-        // Most records are submitted without a wakeup (about 1 us a packet when each wakes the
-        // reader, DESIGN.md); the reader polls anyway, so an unwoken record waits at most its poll period.
+        // Records are submitted without a wakeup: a wakeup is an irq_work on the sender's CPU, about
+        // 7 us in this VM (an IPI), so one every 64 records alone cost ~120 ns a packet. The reader
+        // looks by itself (every millisecond while packets come, PacketRingBuffer); the program
+        // wakes it only when the ring holds wakeBytes, checked every wakeupEvents-th record per
+        // CPU, which also bounds the wakeups while a slow reader stays above that mark.
         int keep = asm.label();
-        if (watermarkBytes > 0) {
-            asm.loadMapFd(Ebpf.R1, OUTPUT_MAP);
-            asm.mov64(Ebpf.R2, Ebpf.RB_AVAIL_DATA);
-            asm.call(Ebpf.RINGBUF_QUERY);
-            asm.mov64(Ebpf.R2, Ebpf.RB_NO_WAKEUP);
-            asm.jumpImm(Ebpf.JMP, Ebpf.JLT, Ebpf.R0, watermarkBytes, keep);
-        } else {
-            asm.load(Ebpf.DW, Ebpf.R1, STATS, STAT_RECORDS);
-            asm.alu64(Ebpf.ADD, Ebpf.R1, 1);
-            asm.store(Ebpf.DW, STATS, STAT_RECORDS, Ebpf.R1);
-            asm.alu64(Ebpf.AND, Ebpf.R1, Integer.highestOneBit(Math.max(1, wakeupEvents)) - 1);
-            asm.mov64(Ebpf.R2, Ebpf.RB_NO_WAKEUP);
-            asm.jumpImm(Ebpf.JMP, Ebpf.JNE, Ebpf.R1, 0, keep);
-        }
+        asm.load(Ebpf.DW, Ebpf.R1, STATS, STAT_RECORDS);
+        asm.alu64(Ebpf.ADD, Ebpf.R1, 1);
+        asm.store(Ebpf.DW, STATS, STAT_RECORDS, Ebpf.R1);
+        asm.alu64(Ebpf.AND, Ebpf.R1, Integer.highestOneBit(Math.max(1, wakeupEvents)) - 1);
+        asm.mov64(Ebpf.R2, Ebpf.RB_NO_WAKEUP);
+        asm.jumpImm(Ebpf.JMP, Ebpf.JNE, Ebpf.R1, 0, keep);
+        asm.loadMapFd(Ebpf.R1, OUTPUT_MAP);
+        asm.mov64(Ebpf.R2, Ebpf.RB_AVAIL_DATA);
+        asm.call(Ebpf.RINGBUF_QUERY);
+        asm.mov64(Ebpf.R2, Ebpf.RB_NO_WAKEUP);
+        asm.jumpImm(Ebpf.JMP, Ebpf.JLT, Ebpf.R0, wakeBytes, keep);
         asm.mov64(Ebpf.R2, Ebpf.RB_FORCE_WAKEUP);
         asm.bind(keep);
         asm.store(Ebpf.DW, Ebpf.FP, WAKEUP_FLAGS, Ebpf.R2);

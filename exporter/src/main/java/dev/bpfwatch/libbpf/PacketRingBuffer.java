@@ -2,6 +2,7 @@ package dev.bpfwatch.libbpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -9,8 +10,8 @@ import jnr.ffi.Pointer;
  * A BPF_MAP_TYPE_RINGBUF of its own for programs that emit many samples,
  * such as captured packets: one ring all CPUs share, read in place from its
  * mapping. The programs decide when the reader is woken (BPF_RB_NO_WAKEUP
- * on most records), so the kernel side of a sample is a reserve, a copy and
- * a submit, with no wakeup per packet.
+ * but for a full ring), so the kernel side of a sample is a reserve, a copy
+ * and a submit, with no wakeup per packet.
  *
  * <p>Not read through libbpf's ring_buffer__poll: it calls back into Java
  * once per record, which costs more than the rest of the reading together.
@@ -18,14 +19,17 @@ import jnr.ffi.Pointer;
  * and data pages read-only, the data pages mapped twice in a row by the
  * kernel so no record wraps), committed records are found by their headers,
  * copied out in one piece and split in Java, and the consumer position is
- * moved after each step. The reader sleeps in poll(2) on the map's fd, which
- * is readable while records wait; a ring nobody woke is still read within
- * {@link #POLL_MS}. Closing stops the reader, drains what is left, then
+ * moved after each step. While records keep coming the reader looks again
+ * every {@link #BUSY_PERIOD_NS}; when the ring is empty it sleeps in poll(2)
+ * on the map's fd (readable while records wait) until the programs wake it
+ * (the ring filled up to their mark) or {@link #POLL_MS} passes. Closing stops the reader, drains what is left, then
  * unmaps: nothing committed before close is lost.
  */
 public final class PacketRingBuffer implements PacketRing {
     /** Upper bound on the delay of a record the programs did not wake the reader for. */
     public static final int POLL_MS = 100;
+    /** The pause between two looks at the ring while records keep coming. */
+    public static final long BUSY_PERIOD_NS = 1_000_000;
     private static final int PAGE = 4096;
     // include/uapi/linux/bpf.h: the 8-byte header before each record
     private static final int RECORD_HEADER = 8;
@@ -127,7 +131,11 @@ public final class PacketRingBuffer implements PacketRing {
         pollFd.putInt(0, map.fd());
         pollFd.putShort(4, POLLIN);
         while (!closing) {
-            if (drain() == 0) {
+            if (drain() > 0) {
+                // Packets are coming: look again in a moment rather than be woken. Records
+                // gather meanwhile, and the senders pay for no wakeup (see CaptureProgram).
+                LockSupport.parkNanos(BUSY_PERIOD_NS);
+            } else {
                 Native.LIBC.poll(pollFd, 1, POLL_MS);
             }
         }
