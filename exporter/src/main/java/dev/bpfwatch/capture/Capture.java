@@ -89,9 +89,9 @@ public final class Capture implements AutoCloseable {
         return rings instanceof PacketRingBuffer ring ? (int) Math.min(Integer.MAX_VALUE, ring.dataBytes() / 4) : 0;
     }
 
-    /** The ring the programs write to: RINGBUF or PERF. */
-    CaptureProgram.Output output() {
-        return output;
+    /** True when the programs write to a BPF ring buffer, false for the perf-ring fallback. */
+    public boolean usesRingBuffer() {
+        return output == CaptureProgram.Output.RINGBUF;
     }
 
     /** Synthetic samples through the reader and a twin of the writer: 200 rounds of up to 256 (51,200 at 64 bytes). */

@@ -88,6 +88,8 @@ class RingOutputTest {
                 assertTrue(lost > 0, "a 4 KiB buffer held " + sent + " packets: " + capture.stderr());
                 assertEquals(sent - written, lost, capture.stderr());
                 assertEquals(written, XdpcapCaptureTest.packets(out, "udp dst port " + HookFixture.DROP_PORT));
+                assertEquals(output.equals("perf"), capture.stderr().contains("writing through perf rings"),
+                        capture.stderr());
             }
             XdpcapCaptureTest.assertSlotsEmpty(hook.pin);
         }
