@@ -71,7 +71,7 @@ public final class Capture implements AutoCloseable {
 
     /**
      * --buffer is per CPU (xdpcap's perf rings); the one ring buffer all CPUs share gets the
-     * same memory in all, so a flag sized for perf rings holds as many packets either way.
+     * same memory in all, so a --buffer chosen for perf rings keeps its memory and its headroom.
      */
     static long ringBytes(long bytesPerCpu) {
         return Math.min(1L << 30, bytesPerCpu * Cpus.possible());
