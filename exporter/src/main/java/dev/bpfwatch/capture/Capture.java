@@ -2,8 +2,11 @@ package dev.bpfwatch.capture;
 
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfMapType;
+import dev.bpfwatch.libbpf.Cpus;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.libbpf.PacketPerfBuffer;
+import dev.bpfwatch.libbpf.PacketRing;
+import dev.bpfwatch.libbpf.PacketRingBuffer;
 import dev.bpfwatch.libbpf.RawProgram;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,8 +18,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A running capture: one program per captured action in the hook, the perf
- * rings they write to, and the writer the samples go to. Starting checks
+ * A running capture: one program per captured action in the hook, the ring
+ * they write to (a BPF ring buffer, or perf rings where the kernel lacks what
+ * the ring-buffer program needs), and the writer the samples go to. Starting checks
  * every slot before it inserts anything, and undoes what it did when a step
  * fails, so a refused capture leaves the hook as it was. Closing takes the
  * programs out of the hook first (no new samples), then drains the rings
@@ -29,7 +33,8 @@ public final class Capture implements AutoCloseable {
     private final CaptureOptions options;
     private final PacketWriter writer;
     private final BpfMap stats;
-    private final PacketPerfBuffer rings;
+    private final CaptureProgram.Output output;
+    private final PacketRing rings;
     private final Map<XdpAction, RawProgram> programs = new EnumMap<>(XdpAction.class);
     private final AtomicLongArray written = new AtomicLongArray(XdpAction.values().length);
     private final java.util.concurrent.atomic.AtomicLong ringLost = new java.util.concurrent.atomic.AtomicLong();
@@ -48,16 +53,45 @@ public final class Capture implements AutoCloseable {
         this.monotonicToEpoch = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
         this.stats = BpfMap.create(BpfMapType.PERCPU_ARRAY, "xdpcap_stats", 4, CaptureProgram.STATS_VALUE,
                 XdpAction.values().length);
-        PacketPerfBuffer r;
+        PacketRing r;
         try {
-            r = PacketPerfBuffer.start("xdpcap_packets", options.bufferBytes(), options.wakeupEvents(),
-                    options.watermarkBytes(), (cpu, buf, offset, length) -> onSample(buf, offset, length), ringLost::addAndGet);
+            this.output = RingOutputProbe.output();
+            PacketPerfBuffer.SampleSink sink = (cpu, buf, offset, length) -> onSample(buf, offset, length);
+            r = output == CaptureProgram.Output.RINGBUF
+                    ? PacketRingBuffer.start("xdpcap_packets", ringBytes(options.bufferBytes()), sink)
+                    : PacketPerfBuffer.start("xdpcap_packets", options.bufferBytes(), options.wakeupEvents(),
+                            options.watermarkBytes(), sink, ringLost::addAndGet);
         } catch (RuntimeException e) {
             stats.close();
             throw e;
         }
         this.rings = r;
         warmUp();
+    }
+
+    /**
+     * --buffer is per CPU (xdpcap's perf rings); the one ring buffer all CPUs share gets the
+     * same memory in all, so a --buffer chosen for perf rings keeps its memory and its headroom.
+     */
+    static long ringBytes(long bytesPerCpu) {
+        return Math.min(1L << 30, bytesPerCpu * Cpus.possible());
+    }
+
+    /**
+     * Bytes waiting in the ring buffer at which the programs wake its reader: --watermark, or by
+     * default a quarter of the ring (the reader looks every millisecond while packets come, so
+     * this is the safety net for a reader asleep when a burst starts).
+     */
+    private int wakeBytes() {
+        if (options.watermarkBytes() > 0) {
+            return options.watermarkBytes();
+        }
+        return rings instanceof PacketRingBuffer ring ? (int) Math.min(Integer.MAX_VALUE, ring.dataBytes() / 4) : 0;
+    }
+
+    /** True when the programs write to a BPF ring buffer, false for the perf-ring fallback. */
+    public boolean usesRingBuffer() {
+        return output == CaptureProgram.Output.RINGBUF;
     }
 
     /** Synthetic samples through the reader and a twin of the writer: 200 rounds of up to 256 (51,200 at 64 bytes). */
@@ -107,7 +141,8 @@ public final class Capture implements AutoCloseable {
     }
 
     private void insert(XdpAction action) {
-        byte[] insns = CaptureProgram.build(options.filter(), action, options.snaplen());
+        byte[] insns = CaptureProgram.build(options.filter(), action, options.snaplen(), output,
+                options.wakeupEvents(), wakeBytes());
         RawProgram p = load(insns, 0);
         try {
             hook.insert(action, p);

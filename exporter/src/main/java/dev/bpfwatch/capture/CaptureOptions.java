@@ -6,11 +6,12 @@ import java.util.List;
 
 /**
  * What one capture does: which actions of the hook it captures, the filter
- * (classic BPF, already compiled), the snap length, and how the perf rings
- * are sized and woken.
+ * (classic BPF, already compiled), the snap length, and how the rings are
+ * sized and woken.
  *
- * @param bufferBytes perf ring bytes per CPU
- * @param wakeupEvents wake the reader every this many samples (when watermarkBytes is 0)
+ * @param bufferBytes ring bytes per CPU (perf rings: each CPU's; a ring buffer: this times the CPUs)
+ * @param wakeupEvents wake the reader every this many samples (when watermarkBytes is 0); a ring
+ *        buffer counts per CPU and takes the power of two at or below
  * @param watermarkBytes wake the reader at this many waiting bytes instead (0: off)
  * @param flush flush the output after every packet (for a reader on a pipe)
  */

@@ -50,6 +50,7 @@ final class Ebpf {
     static final int JGE = 0x30;
     static final int JSET = 0x40;
     static final int JNE = 0x50;
+    static final int JLT = 0xa0;
     static final int JLE = 0xb0;
     static final int CALL = 0x80;
     static final int EXIT = 0x90;
@@ -73,6 +74,15 @@ final class Ebpf {
     static final int MAP_LOOKUP_ELEM = 1;
     static final int KTIME_GET_NS = 5;
     static final int PERF_EVENT_OUTPUT = 25;
+    static final int RINGBUF_RESERVE = 131;
+    static final int RINGBUF_SUBMIT = 132;
+    static final int RINGBUF_DISCARD = 133;
+    static final int RINGBUF_QUERY = 134;
+    static final int XDP_LOAD_BYTES = 189;
+    // bpf_ringbuf_submit / discard flags, bpf_ringbuf_query's question
+    static final int RB_NO_WAKEUP = 1;
+    static final int RB_FORCE_WAKEUP = 2;
+    static final int RB_AVAIL_DATA = 0;
 
     private Ebpf() {
     }

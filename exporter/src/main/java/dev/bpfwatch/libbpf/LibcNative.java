@@ -57,6 +57,16 @@ public interface LibcNative {
     /** epoll_wait(2): waits without consuming anything (perf rings read directly). */
     int epoll_wait(int epfd, @Out Pointer events, int maxEvents, int timeoutMs);
 
+    /**
+     * syscall(2) with six word arguments: mmap and munmap of a BPF ring buffer's pages
+     * ({@link PacketRingBuffer}). libc's mmap bound through jnr-ffi returned -1 here without
+     * reaching the kernel (seen with jnr-ffi 2.2.17), the raw system call works.
+     */
+    long syscall(long number, long arg0, long arg1, long arg2, long arg3, long arg4, long arg5);
+
+    /** poll(2) on one fd: a ring buffer map's fd is readable while records wait. */
+    int poll(Pointer fds, long nfds, int timeoutMs);
+
     /** setns(2): moves the calling thread (only) into the namespace behind fd. */
     int setns(int fd, int nstype);
 

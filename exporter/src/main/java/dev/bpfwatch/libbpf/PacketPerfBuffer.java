@@ -23,7 +23,7 @@ import jnr.ffi.Pointer;
  * stops the reader, drains what is left, then frees the rings: nothing
  * written before close is lost.
  */
-public final class PacketPerfBuffer implements AutoCloseable {
+public final class PacketPerfBuffer implements PacketRing {
     /** Upper bound on the delay of a sample in a ring that never reaches its wakeup point. */
     public static final int POLL_MS = 100;
     private static final int PAGE = 4096;
@@ -141,6 +141,7 @@ public final class PacketPerfBuffer implements AutoCloseable {
     }
 
     /** The PERF_EVENT_ARRAY programs write to (BPF_F_CURRENT_CPU). */
+    @Override
     public BpfMap map() {
         return map;
     }
@@ -245,6 +246,7 @@ public final class PacketPerfBuffer implements AutoCloseable {
      * while nothing can be lost. A fresh capture that met a flood still interpreted the first
      * samples, and lost some.
      */
+    @Override
     public void warmUp(byte[] sample, int rounds, SampleSink to) {
         int raw = (sample.length + 4 + 7) / 8 * 8 - 4; // 8 header + 4 size + raw: a multiple of 8
         int recordSize = 12 + raw;

@@ -23,13 +23,23 @@ final class CaptureProcess implements AutoCloseable {
     }
 
     static CaptureProcess start(Path dir, String... args) {
+        return start(java.util.Map.of(), dir, args);
+    }
+
+    /** With system properties for the child JVM (given through JAVA_TOOL_OPTIONS). */
+    static CaptureProcess start(java.util.Map<String, String> properties, Path dir, String... args) {
         try {
             Path err = Files.createTempFile(dir, "xdpcap", ".err");
             Path out = Files.createTempFile(dir, "xdpcap", ".out");
             List<String> cmd = ChildProcess.javaCommand(List.of(), "dev.bpfwatch.cli.Main",
                     concat(new String[] {"xdpcap"}, args));
-            Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
-                    .redirectOutput(out.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile());
+            if (!properties.isEmpty()) {
+                StringBuilder opts = new StringBuilder();
+                properties.forEach((k, v) -> opts.append(" -D").append(k).append('=').append(v));
+                pb.environment().put("JAVA_TOOL_OPTIONS", opts.toString().trim());
+            }
+            Process p = pb.start();
             return new CaptureProcess(p, err, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
