@@ -64,8 +64,6 @@ public interface LibcNative {
      */
     long syscall(long number, long arg0, long arg1, long arg2, long arg3, long arg4, long arg5);
 
-    /** poll(2) on one fd: a ring buffer map's fd is readable while records wait. */
-    int poll(Pointer fds, long nfds, int timeoutMs);
 
     /** setns(2): moves the calling thread (only) into the namespace behind fd. */
     int setns(int fd, int nstype);
@@ -75,7 +73,10 @@ public interface LibcNative {
 
     int inotify_add_watch(int fd, String path, int mask);
 
-    /** poll(2) on an array of struct pollfd (int fd, short events, short revents): waits for an fd to be readable. */
+    /**
+     * poll(2) on an array of struct pollfd (int fd, short events, short revents): waits for an fd
+     * to be readable (an inotify fd with events, a ring buffer map's fd while records wait).
+     */
     int poll(Pointer fds, long count, int timeoutMs);
 
     /** if_indextoname(3): the interface's name into buf (IF_NAMESIZE bytes), or NULL. */
