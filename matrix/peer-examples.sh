@@ -53,7 +53,8 @@ KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported
                            r"no such (function|tracepoint|symbol)|not in this kernel|"
                            r"missing on this kernel|does not exist|"
                            r"not in /proc/kallsyms|failed to open ELF binary|has no such event|"
-                           r"no USDT notes|CO-RE relocation|doesn't have \d+-th argument", re.I)
+                           r"no USDT notes|CO-RE relocation|doesn't have \d+-th argument|invalid func unknown#|"
+                           r"type \w+ is not a struct", re.I)
 
 
 class Otlp(http.server.BaseHTTPRequestHandler):
