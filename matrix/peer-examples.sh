@@ -54,7 +54,7 @@ KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported
                            r"missing on this kernel|does not exist|"
                            r"not in /proc/kallsyms|failed to open ELF binary|has no such event|"
                            r"no USDT notes|CO-RE relocation|doesn't have \d+-th argument|invalid func unknown#|"
-                           r"type \w+ is not a struct", re.I)
+                           r"type \w+ is not a struct|unknown func ", re.I)
 
 
 class Otlp(http.server.BaseHTTPRequestHandler):
