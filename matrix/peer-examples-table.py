@@ -26,7 +26,8 @@ def read(table):
 def cause(text):
     """The reasons of a failure line, each once: what follows each errno name, up to the next
     program, without libbpf's bracketed hints and the agent's exit code."""
-    text = re.sub(r"\s*\[[a-z ]+\]|\s*\(exit \d+\)", "", text)
+    text = re.sub(r"\s*\[[a-z ]+(\]|$)|\s*\(exit \d+\)", "", text)
+    text = re.sub(r"^(cannot load|cannot attach|fails): (bpfwatch: )?(nothing started: )?", "", text)
     found = []
     for m in re.finditer(r"E[A-Z]+ \([^)]*\): (.*?)(?=; attach |; \S+ \(\S+\): not loaded|$)", text):
         reason = re.sub(r"^prog '[^']*': ", "", m.group(1)).strip(" ;.")
