@@ -85,14 +85,7 @@ class KaddrsTest {
     }
 
     private void withKaddrConfig() {
-        ConfigDir.with(dir, "kaddr", "kaddr", """
-                kaddrs:
-                  - tcp_v4_connect
-                metrics:
-                  gauges:
-                    - name: kaddr_seen
-                      help: the address the program was given
-                """);
+        ConfigDir.kaddr(dir);
     }
 
     private void withMissingSymbolConfig() {

@@ -45,14 +45,7 @@ class KernelMapTypeTest {
     @Test
     void aMapTypeTheKernelLacksIsNamedAndFailsOnlyItsConfig() throws Exception {
         ConfigDir.with(dir, "cgrp", "cgrp_storage_map", CONFIG);
-        ConfigDir.with(dir, "kaddr", "kaddr", """
-                kaddrs:
-                  - tcp_v4_connect
-                metrics:
-                  gauges:
-                    - name: kaddr_seen
-                      help: the address the program was given
-                """);
+        ConfigDir.kaddr(dir);
         try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
                 .withConfigs(dir, List.of()), List.of())) {
             String e = Scrape.metrics(agent.port());

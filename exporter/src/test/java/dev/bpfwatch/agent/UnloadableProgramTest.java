@@ -38,28 +38,10 @@ class UnloadableProgramTest {
     @TempDir
     Path dir;
 
-    private static final String CONFIG = """
-            metrics:
-              counters:
-                - name: raw_tp_calls
-                  help: magic calls seen by the raw tracepoint
-                  labels:
-                    - name: pid
-                      size: 4
-                      decoders:
-                        - name: uint
-                - name: fentry_calls
-                  help: magic calls seen by the fentry program
-                  labels:
-                    - name: pid
-                      size: 4
-                      decoders:
-                        - name: uint
-            """;
 
     @Test
     void theRestOfTheConfigRunsAndOneLineSaysWhatDoesNot() {
-        ConfigDir.with(dir, "mixed", "mixed_fentry", CONFIG);
+        ConfigDir.mixedFentry(dir);
         List<String> warnings = new ArrayList<>();
         Logger log = Logger.getLogger(ConfigModule.class.getName());
         Handler capture = new Handler() {

@@ -147,17 +147,7 @@ class CheckCommandTest {
      */
     @Test
     void programsThisKernelCannotTakeAreNamedNotFailed() {
-        ConfigDir.with(dir, "mixed", "mixed_fentry", """
-                metrics:
-                  counters:
-                    - name: raw_tp_calls
-                      help: magic calls seen by the raw tracepoint
-                      labels:
-                        - name: pid
-                          size: 4
-                          decoders:
-                            - name: uint
-                """);
+        ConfigDir.mixedFentry(dir);
         assertEquals(0, run("check", "--config.dir", dir.toString()), last.err());
         String out = last.out();
         assertTrue(out.startsWith("ok: mixed (left out on this kernel: "), out);

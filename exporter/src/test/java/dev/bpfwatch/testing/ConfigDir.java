@@ -80,4 +80,45 @@ public final class ConfigDir {
                             - name: uint
                 """);
     }
+
+    /**
+     * Config "kaddr": programs/testdata/kaddr.bpf.c, which hands back the
+     * address of tcp_v4_connect the agent wrote into it (a config that loads
+     * on every kernel, beside one a test expects to fail).
+     */
+    public static Path kaddr(Path dir) {
+        return with(dir, "kaddr", "kaddr", """
+                kaddrs:
+                  - tcp_v4_connect
+                metrics:
+                  gauges:
+                    - name: kaddr_seen
+                      help: the address the program was given
+                """);
+    }
+
+    /**
+     * Config "mixed": programs/testdata/mixed_fentry.bpf.c, one program that
+     * loads everywhere beside programs some or all kernels cannot take.
+     */
+    public static Path mixedFentry(Path dir) {
+        return with(dir, "mixed", "mixed_fentry", """
+                metrics:
+                  counters:
+                    - name: raw_tp_calls
+                      help: magic calls seen by the raw tracepoint
+                      labels:
+                        - name: pid
+                          size: 4
+                          decoders:
+                            - name: uint
+                    - name: fentry_calls
+                      help: magic calls seen by the fentry program
+                      labels:
+                        - name: pid
+                          size: 4
+                          decoders:
+                            - name: uint
+                """);
+    }
 }
