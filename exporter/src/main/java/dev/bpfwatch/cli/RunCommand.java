@@ -4,6 +4,7 @@ import dev.bpfwatch.agent.Agent;
 import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.CustomBtf;
+import dev.bpfwatch.libbpf.IgnoredSignals;
 import dev.bpfwatch.ratelimit.FilterPins;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import sun.misc.Signal;
                 "  bpfwatch run --config.dir=/etc/bpfwatch --config.names=biolatency,tcp --config.strict"})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
+    private static final int SIGHUP = 1;
 
     @Spec
     CommandSpec spec;
@@ -108,7 +110,9 @@ final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
         Signal.handle(new Signal("INT"), sig -> stop.countDown());
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "bpfwatch-shutdown"));
-        // SIGHUP re-reads configs, as Prometheus and its exporters do.
+        // SIGHUP re-reads configs, as Prometheus and its exporters do, also when started under nohup
+        // (which ignores SIGHUP, and the JVM then installs no handler, silently).
+        IgnoredSignals.unignore(SIGHUP);
         Signal.handle(new Signal("HUP"), sig -> new Thread(agent::reload, "bpfwatch-reload").start());
         LOG.info(() -> "running " + agent.moduleNames() + ", metrics at " + agent.url() + telemetryPath);
         spec.commandLine().getOut().println("bpfwatch: serving on " + agent.url() + " (metrics at " + telemetryPath

@@ -54,6 +54,9 @@ public interface LibcNative {
     /** flock(2): the advisory lock {@link DirectoryLock} takes. */
     int flock(int fd, int operation);
 
+    /** signal(2): sets a disposition (0 default, 1 ignore) and returns the one before. */
+    @intptr_t long signal(int signal, @intptr_t long handler);
+
     /** epoll_wait(2): waits without consuming anything (perf rings read directly). */
     int epoll_wait(int epfd, @Out Pointer events, int maxEvents, int timeoutMs);
 

@@ -126,20 +126,35 @@ class RestartAndSignalTest {
     @Test
     void sighupReloadsConfigs() throws Exception {
         try (AgentProcess agent = AgentProcess.start(pinFlag, names)) {
-            String before = Scrape.metrics(agent.port());
-            double stamp = Scrape.value(before, "bpfwatch_config_last_reload_success_timestamp_seconds", "");
-            Thread.sleep(1100); // the timestamp has a resolution of one second
-            agent.signal("HUP");
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            double now = stamp;
-            while (now <= stamp && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-                now = Scrape.value(Scrape.metrics(agent.port()), "bpfwatch_config_last_reload_success_timestamp_seconds", "");
-            }
-            assertTrue(now > stamp, "reload happened: " + agent.output());
-            assertEquals(1, Bpftool.programIdsHeldBy("count_drop", agent.pid()).size(),
-                    "old program detached, new one attached");
-            assertEquals(0, agent.stop("TERM"));
+            assertReloadsOnHangup(agent);
         }
+    }
+
+    /**
+     * Started with SIGHUP ignored (nohup), the agent still reloads on it:
+     * the JVM silently installed no handler there, and this test failed.
+     */
+    @Test
+    void sighupReloadsUnderNohup() throws Exception {
+        try (AgentProcess agent = AgentProcess.startWithHangupIgnored(pinFlag, names)) {
+            assertReloadsOnHangup(agent);
+        }
+    }
+
+    private static void assertReloadsOnHangup(AgentProcess agent) throws Exception {
+        String before = Scrape.metrics(agent.port());
+        double stamp = Scrape.value(before, "bpfwatch_config_last_reload_success_timestamp_seconds", "");
+        Thread.sleep(1100); // the timestamp has a resolution of one second
+        agent.signal("HUP");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        double now = stamp;
+        while (now <= stamp && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            now = Scrape.value(Scrape.metrics(agent.port()), "bpfwatch_config_last_reload_success_timestamp_seconds", "");
+        }
+        assertTrue(now > stamp, "reload happened: " + agent.output());
+        assertEquals(1, Bpftool.programIdsHeldBy("count_drop", agent.pid()).size(),
+                "old program detached, new one attached");
+        assertEquals(0, agent.stop("TERM"));
     }
 }

@@ -43,6 +43,17 @@ public final class AgentProcess implements AutoCloseable {
         return start(cmd, Map.of());
     }
 
+    /** As {@link #start(String...)}, from a shell that ignores SIGHUP first, as `nohup` does. */
+    public static AgentProcess startWithHangupIgnored(String... args) {
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.bpfwatch.cli.Main", "run",
+                "--web.listen-address=127.0.0.1:0"));
+        java.addAll(List.of(args));
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
+        cmd.addAll(java);
+        return start(cmd, Map.of());
+    }
+
     /** `LAUNCHER run` (bin/bpfwatch, or one unpacked from the package) with extra environment, as an operator runs it. */
     public static AgentProcess launch(Path launcher, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "run", "--web.listen-address=127.0.0.1:0"));
