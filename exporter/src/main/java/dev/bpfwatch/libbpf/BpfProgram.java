@@ -17,9 +17,9 @@ public final class BpfProgram {
     private static final int EOPNOTSUPP = 95;
     private static final int ENOTSUPP = 524;
     private static final int EINVAL = 22;
-    /** Section kinds that name a tracepoint (tracepoint/CATEGORY/NAME, raw_tp/NAME). */
     /** Present where the kernel has kprobes (its perf event source). */
     private static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe");
+    /** Section kinds that name a tracepoint (tracepoint/CATEGORY/NAME, raw_tp/NAME). */
     private static final Set<String> TRACEPOINT_KINDS = Set.of("tracepoint", "tp", "raw_tp", "raw_tracepoint");
 
     private final BpfObject owner;
