@@ -2,6 +2,7 @@ package dev.bpfwatch.agent;
 
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.BpfProgram;
+import dev.bpfwatch.libbpf.Kallsyms;
 import dev.bpfwatch.libbpf.KernelBtf;
 import dev.bpfwatch.libbpf.LibbpfException;
 import dev.bpfwatch.probe.FeatureReport;
@@ -28,7 +29,6 @@ import java.util.stream.Stream;
 final class ProgramGate {
     /** Trampoline-based kinds: they load only where the fentry probe loaded, and need their target in the kernel. */
     private static final Set<String> TRAMPOLINES = Set.of("fentry", "fexit", "fmod_ret");
-    private static final Path KALLSYMS = Path.of("/proc/kallsyms");
     private static final List<Path> TRACEFS_EVENTS = List.of(Path.of("/sys/kernel/tracing/events"),
             Path.of("/sys/kernel/debug/tracing/events"));
 
@@ -109,21 +109,8 @@ final class ProgramGate {
         return target.contains(":") ? null : target;
     }
 
-    /** Module functions are not in the kernel's own BTF, but are in kallsyms ("addr t name [module]"). */
+    /** Module functions are not in the kernel's own BTF, but are in kallsyms; unreadable: let libbpf try. */
     private static boolean inKallsyms(String function) {
-        try (Stream<String> lines = Files.lines(KALLSYMS)) {
-            return lines.anyMatch(l -> {
-                int a = l.indexOf(' ');
-                int b = a < 0 ? -1 : l.indexOf(' ', a + 1);
-                if (b < 0) {
-                    return false;
-                }
-                int end = l.indexOf('\t', b + 1);
-                String name = end < 0 ? l.substring(b + 1) : l.substring(b + 1, end);
-                return name.equals(function);
-            });
-        } catch (IOException | UncheckedIOException e) {
-            return true; // cannot tell: let libbpf try
-        }
+        return Kallsyms.has(function).orElse(true);
     }
 }

@@ -7,15 +7,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** One question to /proc/kallsyms, asked only when an attach has failed and the answer picks the message. */
-final class Kallsyms {
+/** One question to /proc/kallsyms, for the rare moments that need it (a failed attach, a program left out). */
+public final class Kallsyms {
     private static final Path FILE = Path.of("/proc/kallsyms");
 
     private Kallsyms() {
     }
 
     /** Whether the kernel (or a loaded module) has a symbol of that name; empty when the file cannot be read. */
-    static Optional<Boolean> has(String symbol) {
+    public static Optional<Boolean> has(String symbol) {
         try (Stream<String> lines = Files.lines(FILE)) {
             // "ADDRESS TYPE NAME" or "ADDRESS TYPE NAME\t[MODULE]"
             return Optional.of(lines.anyMatch(l -> {
