@@ -1,5 +1,6 @@
 package dev.bpfwatch.agent;
 
+import dev.bpfwatch.metrics.MapFamily;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.concurrent.locks.Lock;
 final class LiveCollectors extends Collector implements Collector.Describable {
     private volatile List<Collector> current = List.of();
     private CompletableFuture<List<MetricFamilySamples>> inFlight;
+    /** Scrapes waiting for the collection in flight, besides the one running it. */
+    private int joined;
     private final Lock reading;
 
     /** @param reading held over each collection; whoever closes modules holds its write side */
@@ -35,21 +38,51 @@ final class LiveCollectors extends Collector implements Collector.Describable {
             if (inFlight == null) {
                 inFlight = new CompletableFuture<>();
                 mine = true;
+            } else {
+                joined++;
             }
             shared = inFlight;
         }
         if (mine) {
             try {
-                shared.complete(collectAll());
+                List<MetricFamilySamples> result = collectAll();
+                int sharers;
+                synchronized (this) {
+                    sharers = joined + 1;
+                    joined = 0;
+                    inFlight = null; // later scrapes start a read of their own
+                }
+                holdReads(result, sharers);
+                shared.complete(result);
             } catch (RuntimeException | Error e) {
                 shared.completeExceptionally(e);
             } finally {
                 synchronized (this) {
-                    inFlight = null;
+                    if (inFlight == shared) {
+                        joined = 0;
+                        inFlight = null;
+                    }
                 }
             }
         }
         return shared.join();
+    }
+
+    /**
+     * Each scrape sharing the result holds the map reads it will write, so none goes back to its
+     * map (to be overwritten by the next read) while a slower sharer still writes it.
+     */
+    private static void holdReads(List<MetricFamilySamples> result, int sharers) {
+        for (MetricFamilySamples f : result) {
+            if (f instanceof MapFamily m) {
+                m.hold(sharers);
+            }
+        }
+    }
+
+    /** Scrapes waiting to share the collection in flight (tests line up sharers with it). */
+    synchronized int waiting() {
+        return joined;
     }
 
     private List<MetricFamilySamples> collectAll() {

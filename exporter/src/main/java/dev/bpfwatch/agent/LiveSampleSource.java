@@ -4,7 +4,9 @@ import dev.bpfwatch.libbpf.BpfLink;
 import dev.bpfwatch.libbpf.BpfMap;
 import dev.bpfwatch.libbpf.BpfObject;
 import dev.bpfwatch.libbpf.Cpus;
+import dev.bpfwatch.libbpf.PackedEntries;
 import dev.bpfwatch.metrics.MapData;
+import dev.bpfwatch.metrics.ReadLease;
 import dev.bpfwatch.metrics.SampleSource;
 import java.util.Map;
 
@@ -27,8 +29,9 @@ final class LiveSampleSource implements SampleSource {
         // 56-112 bytes per key: those are exported as read (README, Counters never go down).
         boolean evicts = map.type() == dev.bpfwatch.libbpf.BpfMapType.LRU_HASH
                 || map.type() == dev.bpfwatch.libbpf.BpfMapType.LRU_PERCPU_HASH;
-        return new MapData(map.readPacked(), map.type().perCpu(), map.type().perCpu() ? Cpus.possible() : 1,
-                map.valueStride(), evicts);
+        PackedEntries read = map.readPacked();
+        return new MapData(read, map.type().perCpu(), map.type().perCpu() ? Cpus.possible() : 1,
+                map.valueStride(), evicts, new ReadLease(() -> map.recycle(read)));
     }
 
     @Override

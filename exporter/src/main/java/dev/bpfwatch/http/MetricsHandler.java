@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
@@ -91,6 +92,22 @@ final class MetricsHandler implements HttpHandler {
                 names(exchange.getRequestURI().getRawQuery()));
         List<Collector.MetricFamilySamples> families = Collections.list(filter == null
                 ? registry.metricFamilySamples() : registry.filteredMetricFamilySamples(filter));
+        List<MapFamily> held = new ArrayList<>();
+        for (Collector.MetricFamilySamples f : families) {
+            if (f instanceof MapFamily m) {
+                held.add(m);
+            }
+        }
+        try {
+            respond(exchange, families, contentType);
+        } finally {
+            // Written, or never will be: the map may refill these arrays at its next read.
+            held.forEach(MapFamily::release);
+        }
+    }
+
+    private void respond(HttpExchange exchange, List<Collector.MetricFamilySamples> families, String contentType)
+            throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean gzip = acceptsGzip(exchange);
         if (gzip) {

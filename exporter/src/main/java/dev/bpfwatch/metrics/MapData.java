@@ -9,9 +9,15 @@ import java.util.List;
  * and how values are laid out. Per-CPU maps carry {@code cpus} value slots,
  * {@code valueStride} bytes apart. {@code keysLeave} is true for maps the
  * kernel evicts keys from (LRU hashes): their counters are carried key by
- * key on the fast path ({@link KeyCarry}).
+ * key on the fast path ({@link KeyCarry}). {@code lease} says when the
+ * arrays may go back to the map ({@link ReadLease}).
  */
-public record MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride, boolean keysLeave) {
+public record MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride, boolean keysLeave,
+                      ReadLease lease) {
+    public MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride, boolean keysLeave) {
+        this(packed, perCpu, cpus, valueStride, keysLeave, ReadLease.NONE);
+    }
+
     public MapData(PackedEntries packed, boolean perCpu, int cpus, int valueStride) {
         this(packed, perCpu, cpus, valueStride, true);
     }

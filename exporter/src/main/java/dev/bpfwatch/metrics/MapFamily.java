@@ -84,6 +84,20 @@ public final class MapFamily extends Collector.MetricFamilySamples {
         SAMPLES.set(this, series);
     }
 
+    /**
+     * Taken for each scrape that will write this family ({@code times} of them share one
+     * collection); each lets go with {@link #release} once its response is written, and the
+     * last one hands the map's arrays back for its next read.
+     */
+    public void hold(int times) {
+        data.lease().hold(times);
+    }
+
+    /** This scrape wrote the family, or never will: see {@link #hold}. */
+    public void release() {
+        data.lease().release();
+    }
+
     /** The family's name, type and help with no samples: what the exposition writers print as its header. */
     public Collector.MetricFamilySamples header() {
         return new Collector.MetricFamilySamples(name, unit, type, help, List.of());

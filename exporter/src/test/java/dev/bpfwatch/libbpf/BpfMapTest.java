@@ -3,6 +3,8 @@ package dev.bpfwatch.libbpf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +61,37 @@ class BpfMapTest {
 
         assertEquals(written, asLongs(batched));
         assertEquals(written, asLongs(oneByOne));
+    }
+
+    @Test
+    void aRecycledReadIsRefilledInPlaceAndShowsOnlyTheMapAsItIsNow() {
+        BpfMap hash = object.map("test_hash").orElseThrow();
+        for (long k = 0; k < 6_000; k++) {
+            hash.update(u64(k), u64(k * 3), BpfMap.BPF_NOEXIST);
+        }
+        PackedEntries first = hash.readPacked();
+        assertEquals(6_000, first.count());
+        PackedEntries unrecycled = hash.readPacked();
+        assertNotSame(first.keys(), unrecycled.keys(), "a read nobody handed back is never overwritten");
+
+        hash.recycle(first);
+        for (long k = 0; k < 6_000; k += 2) {
+            assertTrue(hash.delete(u64(k)));
+        }
+        hash.update(u64(1_000_001), u64(3_000_003), BpfMap.BPF_NOEXIST);
+        PackedEntries second = hash.readPacked();
+        assertSame(first.keys(), second.keys(), "the handed-back keys array is filled again");
+        assertSame(first.values(), second.values(), "the handed-back values array is filled again");
+        assertEquals(3_001, second.count(), "what the earlier, longer read left beyond count is not an entry");
+        Map<Long, Long> expected = new HashMap<>();
+        for (long k = 1; k < 6_000; k += 2) {
+            expected.put(k, k * 3);
+        }
+        expected.put(1_000_001L, 3_000_003L);
+        assertEquals(expected, asLongs(second.entries()));
+
+        PackedEntries third = hash.readPacked();
+        assertNotSame(second.keys(), third.keys(), "handed back once, reused once");
     }
 
     @Test
