@@ -5,6 +5,7 @@ import dev.bpfwatch.agent.AgentOptions;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.CustomBtf;
 import dev.bpfwatch.libbpf.IgnoredSignals;
+import dev.bpfwatch.libbpf.NativeHeap;
 import dev.bpfwatch.ratelimit.FilterPins;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -104,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
             UntimedLogLines.install();
         }
         CountDownLatch stop = new CountDownLatch(1);
+        NativeHeap.mapLargeBlocks(); // before the loads parse the kernel's BTF (see NativeHeap)
         Agent agent = Agent.start(options);
         // SIGTERM/SIGINT end the wait below: programs are taken out and the exit code is 0, as
         // service managers expect of a clean stop. The hook covers other exits (System.exit elsewhere).

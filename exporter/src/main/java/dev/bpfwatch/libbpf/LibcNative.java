@@ -23,6 +23,9 @@ public interface LibcNative {
 
     void free(@intptr_t long address);
 
+    /** mallopt(3): tunes glibc's malloc ({@link NativeHeap}); 1 on success. */
+    int mallopt(int param, int value);
+
     int vsnprintf(@Out Pointer buf, @size_t long size, @In Pointer format, Pointer vaList);
 
     int setsockopt(int fd, int level, int option, @In Pointer value, int length);
