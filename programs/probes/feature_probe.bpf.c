@@ -29,5 +29,10 @@ int probe_iter_tcp(struct bpf_iter__tcp *ctx) { return 0; }
 SEC("iter/udp")
 int probe_iter_udp(struct bpf_iter__udp *ctx) { return 0; }
 
+// No field access anywhere in this object: vmlinux.h marks its structs for
+// CO-RE, and a single relocation (skb->len here once) makes libbpf parse the
+// kernel's BTF for every probe loaded from the object, tracepoint and kprobe
+// included: four parses of tens of MB each at every start, for nothing.
+// Loaded only, never attached, so what it returns does not matter.
 SEC("socket")
-int probe_socket_filter(struct __sk_buff *skb) { return skb->len; }
+int probe_socket_filter(void *skb) { return 0; }
