@@ -43,6 +43,7 @@ public final class ConfigChecker {
                 // As `run` does: programs this kernel cannot take are left out (and said so), the
                 // rest must pass the verifier. Without this, one fentry program on a kernel that
                 // refuses fentry failed the check of a config that runs.
+                ConfigModule.requireKernelMapTypes(p.object()); // else a bare EINVAL from the load
                 Map<String, String> skipped = ProgramGate.skipUnloadable(p.object(), FeatureProbe.report());
                 p.object().load();
                 passed.accept(skipped.isEmpty() ? pair.name() : pair.name() + " (left out on this kernel: "
@@ -50,7 +51,7 @@ public final class ConfigChecker {
                                 .collect(Collectors.joining("; ")) + ")");
             } catch (ConfigException e) {
                 errors.add(e.getMessage());
-            } catch (LibbpfException e) {
+            } catch (LibbpfException | KernelLacksException e) {
                 errors.add(pair.object() + ": " + e.getMessage());
             }
         }

@@ -172,9 +172,9 @@ public final class ConfigModule implements Module {
     /**
      * A map of a type the kernel predates (cgrp_storage before 6.2) fails the
      * whole object at map creation with a bare EINVAL: name the map and the
-     * type instead. It fails this config only.
+     * type instead. It fails this config only; {@code check} says the same.
      */
-    private static void requireKernelMapTypes(BpfObject object) {
+    static void requireKernelMapTypes(BpfObject object) {
         for (MapSpec map : object.mapSpecs()) {
             KernelMapTypes.missing(map.type()).ifPresent(why -> {
                 throw new KernelLacksException("map " + map.name() + ": " + why);

@@ -77,4 +77,19 @@ class KernelMapTypeTest {
         }
         assertEquals(0, Bpftool.countOwnPrograms("cgrp_storage_c"));
     }
+
+    @Test
+    void checkSaysWhichMapAndType() {
+        ConfigDir.with(dir, "cgrp", "cgrp_storage_map", CONFIG);
+        List<String> passed = new java.util.ArrayList<>();
+        List<String> errors = ConfigChecker.check(dir, List.of("cgrp"), passed::add);
+        if (kernelHasCgrpStorage()) {
+            assertEquals(List.of(), errors);
+            assertEquals(List.of("cgrp"), passed);
+        } else {
+            assertEquals(List.of(dir.resolve("cgrp.bpf.o") + ": map per_cgroup: map type cgrp_storage"
+                    + " is not supported by this kernel"), errors);
+        }
+        assertEquals(0, Bpftool.countOwnPrograms("cgrp_storage_c"));
+    }
 }
