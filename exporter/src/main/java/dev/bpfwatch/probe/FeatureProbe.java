@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Learns what this kernel offers by trying it: each attach type of the
- * bundled probe object is loaded and attached on its own. The answer is
+ * bundled probe object is loaded and attached (the ones attached by BTF id
+ * loaded together, see {@link #BY_BTF_ID}). The answer is
  * cached for the life of the process; kernels do not change under us.
  */
 public final class FeatureProbe {
@@ -36,6 +37,13 @@ public final class FeatureProbe {
         PROGRAMS.put("probe_iter_udp", "iter/udp");
         PROGRAMS.put("probe_socket_filter", "socket filter");
     }
+
+    /**
+     * Probes attached by a BTF id: libbpf parses the kernel's BTF (tens of MB) for each object
+     * load that has one, so these load together, one parse for the three. fentry stays alone:
+     * kernels that refuse it (lockdown) refuse it at load, which would fail the group.
+     */
+    static final List<String> BY_BTF_ID = List.of("probe_tp_btf", "probe_iter_tcp", "probe_iter_udp");
 
     private static volatile FeatureReport cached;
 
@@ -61,9 +69,12 @@ public final class FeatureProbe {
         Feature bpffs = mountBpffs();
         Map<String, Feature> attach = new LinkedHashMap<>();
         byte[] elf = probeObject();
+        Map<String, Feature> together = elf == null ? Map.of()
+                : LibbpfLog.quietly(() -> tryTogether(elf, BY_BTF_ID)).orElse(Map.of());
         for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
             attach.put(e.getValue(), elf == null
                     ? Feature.unknown("probe object missing from the jar")
+                    : together.containsKey(e.getKey()) ? together.get(e.getKey())
                     : LibbpfLog.quietly(() -> tryAttach(elf, e.getKey())));
         }
         return new FeatureReport(release, btf, bpffs, attach);
@@ -79,6 +90,26 @@ public final class FeatureProbe {
         }
     }
 
+    /**
+     * Loads these probes in one object, then attaches each: empty when the load fails (one of
+     * them refused), and the caller tries each alone so that no refusal hides another.
+     */
+    static java.util.Optional<Map<String, Feature>> tryTogether(byte[] elf, List<String> programs) {
+        try (BpfObject obj = BpfObject.open("feature_probe", elf)) {
+            for (BpfProgram p : obj.programs()) {
+                p.setAutoload(programs.contains(p.name()));
+            }
+            obj.load();
+            Map<String, Feature> out = new LinkedHashMap<>();
+            for (String name : programs) {
+                out.put(name, attachLoaded(obj.program(name).orElseThrow()));
+            }
+            return java.util.Optional.of(out);
+        } catch (LibbpfException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Loads only {@code program} of the probe object and attaches it where its section says. */
     static Feature tryAttach(byte[] elf, String program) {
         try (BpfObject obj = BpfObject.open("feature_probe", elf)) {
@@ -91,19 +122,23 @@ public final class FeatureProbe {
             } catch (LibbpfException e) {
                 return Feature.notSupported("load: " + e.errnoName());
             }
-            if ("socket".equals(target.section())) {
-                return Feature.available("loads"); // attached per socket, later, by SO_ATTACH_BPF
-            }
-            if (target.section().startsWith("tracepoint/")) {
-                Bpffs.ensureTracefsMounted();
-            }
-            try (BpfLink link = target.isIterator() ? target.attachIterator() : target.attach()) {
-                return Feature.available("attaches");
-            } catch (LibbpfException e) {
-                return Feature.notSupported("attach: " + e.errnoName());
-            }
+            return attachLoaded(target);
         } catch (LibbpfException e) {
             return Feature.unknown(e.getMessage());
+        }
+    }
+
+    private static Feature attachLoaded(BpfProgram target) {
+        if ("socket".equals(target.section())) {
+            return Feature.available("loads"); // attached per socket, later, by SO_ATTACH_BPF
+        }
+        if (target.section().startsWith("tracepoint/")) {
+            Bpffs.ensureTracefsMounted();
+        }
+        try (BpfLink link = target.isIterator() ? target.attachIterator() : target.attach()) {
+            return Feature.available("attaches");
+        } catch (LibbpfException e) {
+            return Feature.notSupported("attach: " + e.errnoName());
         }
     }
 

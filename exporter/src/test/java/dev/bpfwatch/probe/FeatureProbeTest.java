@@ -36,4 +36,21 @@ class FeatureProbeTest {
         String text = FeatureProbe.report().describe();
         FeatureProbe.attachTypes().forEach(t -> assertTrue(text.contains(t), t + " in " + text));
     }
+
+    @Test
+    void probesLoadedTogetherAnswerAsEachAloneAndARefusalFallsBack() throws Exception {
+        byte[] elf;
+        try (java.io.InputStream in = FeatureProbe.class.getResourceAsStream(FeatureProbe.PROBE_OBJECT)) {
+            elf = in.readAllBytes();
+        }
+        java.util.Map<String, Feature> together = FeatureProbe.tryTogether(elf, FeatureProbe.BY_BTF_ID).orElseThrow();
+        for (String program : FeatureProbe.BY_BTF_ID) {
+            assertEquals(FeatureProbe.tryAttach(elf, program).toString(), together.get(program).toString(), program);
+        }
+        java.util.List<String> withFentry = new java.util.ArrayList<>(FeatureProbe.BY_BTF_ID);
+        withFentry.add("probe_fentry");
+        boolean fentryLoads = !FeatureProbe.tryAttach(elf, "probe_fentry").detail().startsWith("load:");
+        assertEquals(fentryLoads, FeatureProbe.tryTogether(elf, withFentry).isPresent(),
+                "a group with a probe the kernel refuses at load is empty, so each is tried alone");
+    }
 }
