@@ -95,6 +95,27 @@ class BpfMapTest {
     }
 
     @Test
+    void arraysFarLargerThanTheMapNowIsAreNotKept() {
+        BpfMap hash = object.map("test_hash").orElseThrow();
+        for (long k = 0; k < 16_000; k++) {
+            hash.update(u64(k), u64(k), BpfMap.BPF_NOEXIST);
+        }
+        PackedEntries full = hash.readPacked();
+        hash.recycle(full);
+        for (long k = 10; k < 16_000; k++) {
+            hash.delete(u64(k));
+        }
+        PackedEntries shrunk = hash.readPacked(); // sized by the read before: the full one's arrays fit
+        assertSame(full.keys(), shrunk.keys());
+        assertEquals(10, shrunk.count());
+        hash.recycle(shrunk);
+        PackedEntries small = hash.readPacked(); // sized by 10 entries now: 16k entries' arrays are let go
+        assertNotSame(full.keys(), small.keys());
+        assertTrue(small.keys().length < full.keys().length / 2, small.keys().length + " bytes of keys");
+        assertEquals(10, small.count());
+    }
+
+    @Test
     void perCpuValuesComeBackOnePaddedSlotPerPossibleCpu() {
         BpfMap percpu = object.map("test_percpu_hash").orElseThrow();
         assertEquals(8, percpu.valueStride(), "u32 values padded to 8 bytes per CPU");
