@@ -34,7 +34,13 @@ public final class BenchMain {
         Path jar = Path.of(a.getOrDefault("jar", "exporter/target/bpfwatch.jar")).toAbsolutePath();
         Path out = Path.of(a.getOrDefault("out", "BENCHMARKS.md")).toAbsolutePath();
         int soak = Integer.parseInt(a.getOrDefault("soak-seconds", "600"));
-        String javaOpts = a.getOrDefault("java-opts", "-XX:+UseSerialGC -Xss512k -XX:MaxRAM=256m");
+        // The agent's flags live in the launcher only (bench/Makefile reads them from there): a
+        // default kept here went stale once already.
+        String javaOpts = a.get("java-opts");
+        if (javaOpts == null || javaOpts.isBlank()) {
+            System.err.println("bench: --java-opts is required (the launcher's AGENT_OPTS; make bench passes them)");
+            System.exit(2);
+        }
         Set<Integer> only = new TreeSet<>();
         if (a.containsKey("only")) {
             for (String s : a.get("only").split(",")) {
