@@ -41,6 +41,7 @@ import sun.misc.Signal;
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
     private static final int SIGHUP = 1;
+    private static final int SIGINT = 2;
 
     @Spec
     CommandSpec spec;
@@ -110,6 +111,7 @@ final class RunCommand implements Callable<Integer> {
         // SIGTERM/SIGINT end the wait below: programs are taken out and the exit code is 0, as
         // service managers expect of a clean stop. The hook covers other exits (System.exit elsewhere).
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+        IgnoredSignals.unignore(SIGINT); // a script's `bpfwatch run &` starts with it ignored
         Signal.handle(new Signal("INT"), sig -> stop.countDown());
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "bpfwatch-shutdown"));
         // SIGHUP re-reads configs, as Prometheus and its exporters do, also when started under nohup

@@ -11,6 +11,7 @@ import dev.bpfwatch.capture.PcapWriter;
 import dev.bpfwatch.capture.PcapngWriter;
 import dev.bpfwatch.capture.XdpAction;
 import dev.bpfwatch.libbpf.Bpffs;
+import dev.bpfwatch.libbpf.IgnoredSignals;
 import dev.bpfwatch.pcap.ClassicFilter;
 import dev.bpfwatch.pcap.ClassicInstruction;
 import dev.bpfwatch.pcap.FilterException;
@@ -50,6 +51,7 @@ import sun.misc.Signal;
                 "1:failure at run time (kernel refused, output broke)",
                 "2:bad input (filter, hook pin, slot taken, output not writable)"})
 final class XdpcapCommand implements Callable<Integer> {
+    private static final int SIGINT = 2;
     @Spec
     CommandSpec spec;
 
@@ -131,6 +133,10 @@ final class XdpcapCommand implements Callable<Integer> {
                 err.flush();
             }
             CountDownLatch stop = new CountDownLatch(1);
+            // A script's `bpfwatch xdpcap ... &` starts with SIGINT ignored (POSIX shells do that to
+            // background jobs), and the JVM then silently installs no handler: `kill -INT` did not
+            // stop the capture. tcpdump stops there; so does this.
+            IgnoredSignals.unignore(SIGINT);
             Signal.handle(new Signal("INT"), sig -> stop.countDown());
             Signal.handle(new Signal("TERM"), sig -> stop.countDown());
             while (!stop.await(200, TimeUnit.MILLISECONDS) && capture.writeFailure() == null) {

@@ -26,13 +26,28 @@ final class CaptureProcess implements AutoCloseable {
         return start(java.util.Map.of(), dir, args);
     }
 
+    /** As a script's `bpfwatch xdpcap ... &` starts it: with SIGINT ignored, as POSIX shells leave background jobs. */
+    static CaptureProcess startInScriptBackground(Path dir, String... args) {
+        return start(java.util.Map.of(), true, dir, args);
+    }
+
     /** With system properties for the child JVM (given through JAVA_TOOL_OPTIONS). */
     static CaptureProcess start(java.util.Map<String, String> properties, Path dir, String... args) {
+        return start(properties, false, dir, args);
+    }
+
+    private static CaptureProcess start(java.util.Map<String, String> properties, boolean interruptIgnored, Path dir,
+                                        String... args) {
         try {
             Path err = Files.createTempFile(dir, "xdpcap", ".err");
             Path out = Files.createTempFile(dir, "xdpcap", ".out");
             List<String> cmd = ChildProcess.javaCommand(List.of(), "dev.bpfwatch.cli.Main",
                     concat(new String[] {"xdpcap"}, args));
+            if (interruptIgnored) {
+                List<String> shell = new java.util.ArrayList<>(List.of("/bin/sh", "-c", "trap '' INT; exec \"$@\"", "sh"));
+                shell.addAll(cmd);
+                cmd = shell;
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile());
             if (!properties.isEmpty()) {
                 StringBuilder opts = new StringBuilder();

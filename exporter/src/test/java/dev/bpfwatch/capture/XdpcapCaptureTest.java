@@ -72,6 +72,23 @@ class XdpcapCaptureTest {
         }
     }
 
+    /** A shell script's background job starts with SIGINT ignored; `kill -INT` still stops it, as it stops tcpdump. */
+    @Test
+    void sigintStopsACaptureStartedInAScriptsBackground() {
+        try (HookFixture hook = new HookFixture()) {
+            Path out = dir.resolve("background.pcap");
+            try (CaptureProcess capture = CaptureProcess.startInScriptBackground(dir, "--actions", "drop",
+                    hook.pin.toString(), out.toString())) {
+                capture.awaitInserted(hook.pin, XdpAction.DROP);
+                hook.send(HookFixture.DROP_PORT, 3, 100);
+                capture.signal("INT");
+                assertEquals(0, capture.waitFor(), capture.stderr());
+                assertEquals(List.of("drop 3 3 3 0"), stats(capture.stderr()));
+            }
+            assertSlotsEmpty(hook.pin);
+        }
+    }
+
     /** Per action "name seen matched written lost", in slot order. */
     static List<String> stats(String stderr) {
         Matcher m = STATS.matcher(stderr);

@@ -141,6 +141,14 @@ class RestartAndSignalTest {
         }
     }
 
+    @Test
+    void sigintStopsAnAgentStartedInAScriptsBackground() throws Exception {
+        try (AgentProcess agent = AgentProcess.startWithInterruptIgnored(pinFlag, names)) {
+            assertEquals(1, Bpftool.programIdsHeldBy("count_drop", agent.pid()).size());
+            assertEquals(0, agent.stop("INT"), agent.output());
+        }
+    }
+
     private static void assertReloadsOnHangup(AgentProcess agent) throws Exception {
         String before = Scrape.metrics(agent.port());
         double stamp = Scrape.value(before, "bpfwatch_config_last_reload_success_timestamp_seconds", "");

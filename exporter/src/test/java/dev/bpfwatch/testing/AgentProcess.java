@@ -45,11 +45,20 @@ public final class AgentProcess implements AutoCloseable {
 
     /** As {@link #start(String...)}, from a shell that ignores SIGHUP first, as `nohup` does. */
     public static AgentProcess startWithHangupIgnored(String... args) {
+        return startWithIgnored("HUP", args);
+    }
+
+    /** As a script's `bpfwatch run ... &` starts it: SIGINT ignored, as POSIX shells leave background jobs. */
+    public static AgentProcess startWithInterruptIgnored(String... args) {
+        return startWithIgnored("INT", args);
+    }
+
+    private static AgentProcess startWithIgnored(String signal, String... args) {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.bpfwatch.cli.Main", "run",
                 "--web.listen-address=127.0.0.1:0"));
         java.addAll(List.of(args));
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' " + signal + "; exec \"$@\"", "sh"));
         cmd.addAll(java);
         return start(cmd, Map.of());
     }
