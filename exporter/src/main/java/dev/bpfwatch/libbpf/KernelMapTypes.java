@@ -21,9 +21,24 @@ public final class KernelMapTypes {
         if (type == BpfMapType.UNKNOWN || type == BpfMapType.UNSPEC) {
             return Optional.empty(); // newer than this build: let the kernel answer at load
         }
-        boolean supported = KNOWN.computeIfAbsent(type,
-                t -> Native.BPF.libbpf_probe_bpf_map_type(t.ordinal(), null) != 0);
-        return supported ? Optional.empty()
-                : Optional.of("map type " + type.name().toLowerCase() + " is not supported by this kernel");
+        if (creates(type) || !creates(BpfMapType.HASH)) {
+            // The probe answers 0 for any failure: where not even a hash map can be made (no
+            // CAP_BPF, a memlock limit), it cannot tell, and the load gives the real reason.
+            return Optional.empty();
+        }
+        return Optional.of("map type " + type.name().toLowerCase() + " is not supported by this kernel");
+    }
+
+    /** Kept only when yes: a no may be this process's (capabilities), not the kernel's. */
+    private static boolean creates(BpfMapType type) {
+        Boolean known = KNOWN.get(type);
+        if (known != null) {
+            return known;
+        }
+        boolean yes = Native.BPF.libbpf_probe_bpf_map_type(type.ordinal(), null) == 1;
+        if (yes) {
+            KNOWN.put(type, true);
+        }
+        return yes;
     }
 }
