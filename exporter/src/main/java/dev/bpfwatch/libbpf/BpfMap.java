@@ -391,7 +391,8 @@ public final class BpfMap implements AutoCloseable {
             byte[] valueArray;
             // Reused when it fits, and not when it is far larger than the map now is: a map that
             // shrank from a million entries should not keep a million entries' arrays.
-            int spareRoom = reuse == null ? 0 : Math.min(reuse.keys().length / keySize, reuse.values().length / valueBytes);
+            int spareRoom = reuse == null ? 0
+                    : Math.min(reuse.keys().length / keySize, reuse.values().length / valueBytes);
             if (reuse != null && reuse.keySize() == keySize && reuse.valueSize() == valueBytes
                     && spareRoom >= expected && spareRoom <= 2L * expected + chunk) {
                 keyArray = reuse.keys();
