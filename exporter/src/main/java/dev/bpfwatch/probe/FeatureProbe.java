@@ -95,10 +95,7 @@ public final class FeatureProbe {
      * them refused), and the caller tries each alone so that no refusal hides another.
      */
     static java.util.Optional<Map<String, Feature>> tryTogether(byte[] elf, List<String> programs) {
-        try (BpfObject obj = BpfObject.open("feature_probe", elf)) {
-            for (BpfProgram p : obj.programs()) {
-                p.setAutoload(programs.contains(p.name()));
-            }
+        try (BpfObject obj = openWithOnly(elf, programs)) {
             obj.load();
             Map<String, Feature> out = new LinkedHashMap<>();
             for (String name : programs) {
@@ -112,10 +109,7 @@ public final class FeatureProbe {
 
     /** Loads only {@code program} of the probe object and attaches it where its section says. */
     static Feature tryAttach(byte[] elf, String program) {
-        try (BpfObject obj = BpfObject.open("feature_probe", elf)) {
-            for (BpfProgram p : obj.programs()) {
-                p.setAutoload(p.name().equals(program));
-            }
+        try (BpfObject obj = openWithOnly(elf, List.of(program))) {
             BpfProgram target = obj.program(program).orElseThrow();
             try {
                 obj.load();
@@ -125,6 +119,20 @@ public final class FeatureProbe {
             return attachLoaded(target);
         } catch (LibbpfException e) {
             return Feature.unknown(e.getMessage());
+        }
+    }
+
+    /** The probe object, opened with only {@code programs} to load. */
+    private static BpfObject openWithOnly(byte[] elf, List<String> programs) {
+        BpfObject obj = BpfObject.open("feature_probe", elf);
+        try {
+            for (BpfProgram p : obj.programs()) {
+                p.setAutoload(programs.contains(p.name()));
+            }
+            return obj;
+        } catch (RuntimeException e) {
+            obj.close();
+            throw e;
         }
     }
 

@@ -39,24 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  * handed back and refilled), shows exactly the map as it is.
  */
 class SharedReadRecyclingTest {
-    private static final String YAML = """
-            metrics:
-              counters:
-                - name: test_hash
-                  help: Counters by key.
-                  labels:
-                    - name: key
-                      size: 8
-                      decoders:
-                        - name: uint
-            """;
-
     @TempDir
     Path dir;
 
     @Test
     void theReadGoesBackOnlyWhenTheLastSharerHasWrittenIt() throws Exception {
-        ConfigDir.with(dir, "recycle", "test_maps", YAML);
+        ConfigDir.with(dir, "recycle", "test_maps", ConfigDir.TEST_HASH_BY_KEY);
         Decoders decoders = Decoders.standard(new HostDecoderContext());
         try (Agent agent = start()) {
             BpfObject object = ((ConfigModule) agent.modules().get(0)).object();
@@ -120,7 +108,7 @@ class SharedReadRecyclingTest {
 
     @Test
     void scrapeAfterScrapeOfAChangingMapShowsExactlyTheMapAsItIsNow() {
-        ConfigDir.with(dir, "recycle", "test_maps", YAML);
+        ConfigDir.with(dir, "recycle", "test_maps", ConfigDir.TEST_HASH_BY_KEY);
         try (Agent agent = start()) {
             BpfMap hash = ((ConfigModule) agent.modules().get(0)).object().map("test_hash").orElseThrow();
             Map<Long, Long> now = fill(hash, 0, 5_000);

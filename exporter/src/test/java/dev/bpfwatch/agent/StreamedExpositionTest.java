@@ -91,17 +91,7 @@ class StreamedExpositionTest {
      */
     @Test
     void aLargeUintMapIsAnsweredWithItsLength() throws Exception {
-        ConfigDir.with(dir, "scale", "test_maps", """
-                metrics:
-                  counters:
-                    - name: test_hash
-                      help: Counters by key.
-                      labels:
-                        - name: key
-                          size: 8
-                          decoders:
-                            - name: uint
-                """);
+        ConfigDir.with(dir, "scale", "test_maps", ConfigDir.TEST_HASH_BY_KEY);
         Decoders decoders = Decoders.standard(new HostDecoderContext());
         try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0))
                 .withConfigs(dir, List.of()).withStrict(true), List.of())) {

@@ -8,6 +8,19 @@ import java.nio.file.StandardCopyOption;
 
 /** A config directory made for one test: NAME.yaml written from text, NAME.bpf.o copied from a test object. */
 public final class ConfigDir {
+    /** test_maps' test_hash as one counter per u64 key (label {@code key}, decoder uint). */
+    public static final String TEST_HASH_BY_KEY = """
+            metrics:
+              counters:
+                - name: test_hash
+                  help: Counters by key.
+                  labels:
+                    - name: key
+                      size: 8
+                      decoders:
+                        - name: uint
+            """;
+
     private ConfigDir() {
     }
 
