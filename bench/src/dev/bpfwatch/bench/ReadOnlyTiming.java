@@ -1,7 +1,10 @@
 package dev.bpfwatch.bench;
 
 import dev.bpfwatch.libbpf.BpfMap;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The agent's read of a pinned map alone, no decoding or formatting, in a JVM
@@ -12,39 +15,66 @@ import java.lang.reflect.Method;
  * once counted, as the agent's scrape hands its read back once written, so
  * the next read refills its arrays; a jar without that allocates per read.
  *
- *   ReadOnlyTiming PIN RUNS WARMUP    prints "entries N" then "ns T" per run
+ *   ReadOnlyTiming PIN RUNS WARMUP     prints "entries N" then "ns T" per run
+ *   ReadOnlyTiming PIN --paced WARMUP  after the warm-ups prints "entries N", then one
+ *                                      timed read per line read from stdin ("ns T" each),
+ *                                      so a script can take turns with the C floor
  */
 public final class ReadOnlyTiming {
     private ReadOnlyTiming() {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = Integer.parseInt(args[1]);
+        boolean paced = args[1].equals("--paced");
         int warm = Integer.parseInt(args[2]);
         try (BpfMap map = BpfMap.openPinned(args[0])) {
-            Method packed = null;
-            Method recycle = null;
+            Reader reader = new Reader(map);
+            int n = 0;
+            for (int i = 0; i < warm; i++) {
+                n = (int) reader.countedRead()[0];
+            }
+            System.out.println("entries " + n);
+            System.out.flush();
+            if (paced) {
+                BufferedReader turns = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                while (turns.readLine() != null) {
+                    System.out.println("ns " + reader.countedRead()[1]);
+                    System.out.flush();
+                }
+            } else {
+                for (int i = Integer.parseInt(args[1]); i > 0; i--) {
+                    System.out.println("ns " + reader.countedRead()[1]);
+                }
+            }
+        }
+    }
+
+    /** One read as the jar at hand does it: packed and handed back, or whatever came before. */
+    private static final class Reader {
+        private final BpfMap map;
+        private Method packed;
+        private Method recycle;
+
+        Reader(BpfMap map) {
+            this.map = map;
             try {
                 packed = BpfMap.class.getMethod("readPacked");
                 recycle = BpfMap.class.getMethod("recycle", packed.getReturnType());
             } catch (NoSuchMethodException e) {
                 System.out.println(packed == null ? "read entries()" : "read readPacked(), no recycle");
             }
-            for (int i = 0; i < warm + runs; i++) {
-                long t0 = System.nanoTime();
-                Object read = packed != null ? packed.invoke(map) : null;
-                int n = read != null ? count(read) : map.entries().size();
-                long t1 = System.nanoTime();
-                if (recycle != null) {
-                    recycle.invoke(map, read);
-                }
-                if (i == 0) {
-                    System.out.println("entries " + n);
-                }
-                if (i >= warm) {
-                    System.out.println("ns " + (t1 - t0));
-                }
+        }
+
+        /** {entries, nanoseconds of the read}. */
+        long[] countedRead() throws Exception {
+            long t0 = System.nanoTime();
+            Object read = packed != null ? packed.invoke(map) : null;
+            int n = read != null ? count(read) : map.entries().size();
+            long t1 = System.nanoTime();
+            if (recycle != null) {
+                recycle.invoke(map, read);
             }
+            return new long[] {n, t1 - t0};
         }
     }
 

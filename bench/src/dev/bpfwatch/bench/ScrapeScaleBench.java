@@ -30,7 +30,8 @@ final class ScrapeScaleBench {
                 + "GET /metrics with curl (Accept text/plain, OpenMetrics, or Accept-Encoding: gzip), body read to "
                 + "/dev/null; **read alone**: `BpfMap.readPacked()` on the pin in a JVM with the same flags "
                 + "(`ReadOnlyTiming`). Medians of 5 runs after 3 warm-ups, the C floor and the agent taking turns one "
-                + "run each, so that drift on the machine falls on both (the read alone: 8 warm-ups; a fresh JVM).");
+                + "run each, so that drift on the machine falls on both (the read alone: one JVM of its own, 8 "
+                + "warm-ups, then one read per turn; each C read is a process that reads once before the timed read).");
         s.method("**RSS**: VmRSS of the agent after scrapes (gzip) once a second for 10 minutes at 100k, 1 minute "
                 + "at 1M (after the timed ones); then the agent with the default config and 50 concurrent curl loops "
                 + "(gzip) for 60 s, read as the loops end.");
