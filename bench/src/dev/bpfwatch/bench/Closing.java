@@ -15,11 +15,10 @@ final class Closing {
                 if (m.n() == 100_000 && m.read() > 2 * m.floorBatch()) {
                     missed++;
                     r.closing(String.format("**Map read at 100k (%.2fx the C floor, target 2x).** The kernel's copy-out "
-                            + "is the same for both; the difference is Java's share: each batch is copied out of "
-                            + "native memory through jnr-ffi, then split into one key and one value array per entry "
-                            + "(2 allocations per entry), which the C floor never does. Moving it: read the batch "
-                            + "into one reused direct buffer and hand collectors views (offsets) instead of per-entry "
-                            + "arrays; a larger chunk (fewer syscalls) helps only a little.", m.read() / m.floorBatch()));
+                            + "is the same for both and the two take turns; Java's share is one jnr-ffi call per "
+                            + "batch of 4096 and a copy of each batch out of native memory into the packed arrays, "
+                            + "which the C floor reads in place. Moving it: copy straight into the arrays the read "
+                            + "hands out (a native buffer per map kept between reads), or a larger chunk.", m.read() / m.floorBatch()));
                 }
                 if (m.read() > 0.5 * m.floorKeys()) {
                     missed++;
