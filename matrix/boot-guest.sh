@@ -6,6 +6,9 @@
 # killed), 125 when it stopped without reporting one.
 #
 #   boot-guest.sh KERNEL_DIR OUT TIMEOUT
+#
+# GUEST_DISK=FILE gives the guest FILE as a raw virtio disk with the serial
+# bpfwatch-scratch (peer-examples.sh writes only to a disk of that serial).
 set -euo pipefail
 kdir=${1:?usage: boot-guest.sh KERNEL_DIR OUT TIMEOUT}
 out=$(cd "${2:?}" && pwd)
@@ -14,6 +17,10 @@ limit=${3:?}
 # would hide a clone that lives there.
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rm -f "$out/guest-exit-code"
+disk=()
+if [ -n "${GUEST_DISK:-}" ]; then
+  disk=(-drive "file=$GUEST_DISK,if=virtio,format=raw,serial=bpfwatch-scratch")
+fi
 
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -smp 2 -m 2560 \
@@ -23,6 +30,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$out,mount_tag=out,security_model=none,multidevs=remap" \
+  "${disk[@]}" \
   < /dev/null && rc=0 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   exit 124

@@ -9,7 +9,8 @@
 #   peer-examples-matrix.sh EXAMPLES_DIR [KERNEL...]    default: 5.10 6.1 6.12 newest
 #
 # EXAMPLES_DIR must not be under /tmp (the guest mounts a tmpfs there).
-# Writes exporter/target/matrix/peer-examples/KERNEL/{table.md,console.log}
+# Writes exporter/target/matrix/peer-examples/KERNEL/{table.md,console.log,logs/}
+# (logs/: each example's agent log and last scrape)
 # and prints each kernel's table. NAMES="a b" runs only those examples.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,15 +38,19 @@ for k in "${kernels[@]}"; do
 set -u
 cd "$repo"
 ip link set lo up
-export PATH=/usr/bin:\$PATH CHECK=1 CLEANUP=unlink WAIT=\${WAIT:-3} BPFWATCH_JAVA_OPTS="-XX:TieredStopAtLevel=1"
+export PATH=/usr/bin:\$PATH CHECK=1 CLEANUP=unlink WAIT=\${WAIT:-3} BPFWATCH_JAVA_OPTS="-XX:TieredStopAtLevel=1" KEEP_LOGS="$out/logs"
 sh matrix/peer-examples.sh "$examples" ${NAMES:-} > "$out/table.md.tmp" 2> "$out/stderr.txt"
 rc=\$?
 mv "$out/table.md.tmp" "$out/table.md"
 exit \$rc
 GUEST
+  # A scratch disk (sparse, 128 MiB) for the block-layer examples: the guest's root makes no
+  # block requests. The script finds it by its serial and writes nowhere else.
+  truncate -s 128M "$out/scratch.img"
   echo "peer examples: $k ($(cat "$kdir/version")): booting"
   rc=0
-  "$here/boot-guest.sh" "$kdir" "$out" "$timeout_s" || rc=$?
+  GUEST_DISK="$out/scratch.img" "$here/boot-guest.sh" "$kdir" "$out" "$timeout_s" || rc=$?
+  rm -f "$out/scratch.img"
   echo "peer examples: $k: exit $rc after $(( $(date +%s) - start ))s"
   if [ -f "$out/table.md" ]; then
     cat "$out/table.md"

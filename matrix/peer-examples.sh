@@ -22,7 +22,7 @@
 # Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
 # udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx, accept-latency,
 # tcp-syn-backlog, tcp-syn-backlog-exp2zero, tcp-retransmit, oomkill, cfs-throttling, pci,
-# inet-frags; regexp:
+# inet-frags, bio-trace, shrinklat, tcp-window-clamps, unix-accept-latency, icmp-ip; regexp:
 # a shrinker run, no second source), a second measurement from a source that is not BPF (strace -c,
 # /proc/diskstats, /proc/net/snmp, /proc/softirqs, a cgroup's memory.events or cpu.stat, the
 # number of PCI config reads made) around targeted activity, agent delta beside it. WAIT (seconds
@@ -83,6 +83,47 @@ def free_port():
         return s.getsockname()[1]
 
 
+SCRATCH_SERIAL = "bpfwatch-scratch"
+
+
+def scratch_disk():
+    """The block device the matrix guest is given to write to (peer-examples-matrix.sh: a raw
+    image with this serial), or None. Found by its serial only, so the script never writes to a
+    disk of the machine it runs on."""
+    for d in glob.glob("/sys/block/*"):
+        for f in ("serial", "device/serial"):
+            try:
+                if open(os.path.join(d, f)).read().strip() == SCRATCH_SERIAL:
+                    return os.path.basename(d)
+            except OSError:
+                pass
+    return None
+
+
+def disk_io(dev, mib=4):
+    """Block requests on the scratch disk: mib O_DIRECT writes of 1 MiB, then the same written
+    through the page cache (dirtied buffers) and fsync'ed, then read back through it once dropped."""
+    import mmap
+    buf = mmap.mmap(-1, 1 << 20)
+    buf.write(os.urandom(1 << 20))
+    fd = os.open("/dev/" + dev, os.O_RDWR | os.O_DIRECT)
+    try:
+        for i in range(mib):
+            os.pwrite(fd, buf, i << 20)
+    finally:
+        os.close(fd)
+    fd = os.open("/dev/" + dev, os.O_RDWR)
+    try:
+        for i in range(mib):
+            os.pwrite(fd, os.urandom(1 << 20), (mib + i) << 20)
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        for i in range(2 * mib):
+            os.pread(fd, 1 << 20, i << 20)
+    finally:
+        os.close(fd)
+
+
 def prog_ids():
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True)
     return {p["id"]: p.get("name", "") for p in json.loads(out.stdout or "[]")}
@@ -131,6 +172,10 @@ def activity(tmp):
         while f.read(1 << 20):
             pass
     os.unlink(path)
+    # the matrix guest's scratch disk (its root is a 9p share, which makes no block requests)
+    dev = scratch_disk()
+    if dev:
+        disk_io(dev)
     # processes
     for _ in range(10):
         subprocess.run(["/bin/true"])
@@ -320,9 +365,30 @@ def check_syscalls(scrape, tmp):
     return "getpgid: agent +%d, strace -c %d (every process counts; strace only its child)" % (d, strace)
 
 
+def disk_deltas(before, after, agent_before, agent_after, family):
+    """"dev op +agent/+diskstats" for every device and operation either side saw."""
+    parts = []
+    for dev in sorted(after):
+        for op in ("read", "write", "flush", "discard"):
+            delta = after[dev].get(op, 0) - before.get(dev, {}).get(op, 0)
+            agent = (series_sum(agent_after, family, device=dev, operation=op)
+                     - series_sum(agent_before, family, device=dev, operation=op))
+            if delta or agent:
+                parts.append("%s %s +%d/+%d" % (dev, op, agent, delta))
+    return ", ".join(parts) or "no requests"
+
+
 def check_biolatency(scrape, tmp):
-    """Two windows: 16 O_DIRECT writes of 1 MiB, then 16 buffered writes each followed by fsync
-    (the fsync's flush and the write it carries go through the kernel's flush sequence)."""
+    """On the matrix guest's scratch disk: 8 MiB written O_DIRECT, 8 MiB through the page cache
+    and fsync'ed, 16 MiB read back (disk_io). Elsewhere two windows on a file under tmp: 16
+    O_DIRECT writes of 1 MiB, then 16 buffered writes each followed by fsync."""
+    fam = "bio_latency_seconds_count"
+    dev = scratch_disk()
+    if dev:
+        a, da = scrape(), diskstats()
+        disk_io(dev, 8)
+        db, b = diskstats(), scrape()
+        return "agent/`/proc/diskstats` requests on the scratch disk: " + disk_deltas(da, db, a, b, fam)
     import mmap
     path = os.path.join(tmp, "io")
     buf = mmap.mmap(-1, 1 << 20)
@@ -345,17 +411,27 @@ def check_biolatency(scrape, tmp):
         a, da = scrape(), diskstats()
         work()
         db, b = diskstats(), scrape()
-        parts = []
-        for dev in sorted(db):
-            for op in ("read", "write", "flush", "discard"):
-                delta = db[dev].get(op, 0) - da.get(dev, {}).get(op, 0)
-                agent = (series_sum(b, "bio_latency_seconds_count", device=dev, operation=op)
-                         - series_sum(a, "bio_latency_seconds_count", device=dev, operation=op))
-                if delta or agent:
-                    parts.append("%s %s +%d/+%d" % (dev, op, agent, delta))
-        out.append("%s: %s" % (label, ", ".join(parts) or "no requests"))
+        out.append("%s: %s" % (label, disk_deltas(da, db, a, b, fam)))
     os.unlink(path)
     return "agent/`/proc/diskstats` requests, " + "; ".join(out)
+
+
+def check_bio_trace(scrape, tmp):
+    """Spans of block requests (insert, issue, complete) against the requests /proc/diskstats
+    completed on the scratch disk."""
+    dev = scratch_disk()
+    if not dev:
+        return "no scratch disk here (the matrix guests have one)"
+    a, da = scrape(), diskstats()
+    sent = Otlp.requests
+    disk_io(dev, 8)
+    time.sleep(2)  # the batch span processor sends every 500 ms
+    db, b = diskstats(), scrape()
+    spans = sum(labelled(b, "spans_total", "bio-trace").values()) - sum(labelled(a, "spans_total", "bio-trace").values())
+    requests = sum(db[dev].values()) - sum(da.get(dev, {}).values())
+    return "8 MiB O_DIRECT, 8 MiB buffered + fsync, 16 MiB read on the scratch disk: agent +%d spans " \
+           "(%d OTLP requests received), `/proc/diskstats` %s +%d requests" % (
+               spans, Otlp.requests - sent, dev, requests)
 
 
 def check_kfree_skb(scrape, tmp):
@@ -600,6 +676,129 @@ def check_inet_frags(scrape, tmp):
         subprocess.run(["ip", "netns", "del", ns])
 
 
+def netstat(proto, field):
+    rows = [l.split() for l in open("/proc/net/netstat") if l.startswith(proto + ":")]
+    return int(rows[1][rows[0].index(field)]) if field in rows[0] else 0
+
+
+def check_shrinklat(scrape, tmp):
+    """Reclaim in a memory cgroup of 16 MiB: a process there reads 64 MiB through the page cache
+    (the scratch disk in the matrix guest, whose /tmp is a tmpfs; a file under tmp elsewhere), so
+    the cgroup's own page cache is reclaimed as it reads. The kernel counts pages scanned by reclaim
+    (memory.stat pgscan), not shrink_node calls: a second source that reclaim ran, not a count."""
+    dev = scratch_disk()
+    if dev:
+        source = "/dev/" + dev
+    else:
+        source = os.path.join(tmp, "reclaim")
+        with open(source, "wb") as f:
+            for _ in range(64):
+                f.write(os.urandom(1 << 20))
+            os.fsync(f.fileno())
+    root, path = child_cgroup("memory", "peer-reclaim")
+    try:
+        with open(os.path.join(path, "memory.max"), "w") as f:
+            f.write(str(16 << 20))
+        a, sa = scrape(), cgroup_counter(path, "memory.stat", "pgscan")
+        code = ("import os\nfd = os.open(%r, os.O_RDONLY)\nos.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)\n"
+                "for i in range(64): os.pread(fd, 1 << 20, i << 20)\n") % source
+        done = run_in_cgroup(path, code, 120)
+        sb, b = cgroup_counter(path, "memory.stat", "pgscan"), scrape()
+        return "64 MiB read through the page cache in a cgroup with memory.max 16 MiB (exit %d): agent +%d " \
+               "shrink_node calls, the cgroup's `memory.stat` pgscan +%d pages" % (
+                   done.returncode, series_sum(b, "shrink_node_latency_seconds_count")
+                   - series_sum(a, "shrink_node_latency_seconds_count"), sb - sa)
+    finally:
+        os.rmdir(path)
+        if not dev:
+            os.unlink(source)
+
+
+def check_tcp_window_clamps(scrape, tmp):
+    """A loopback connection whose receiver (SO_RCVBUF 4 KiB) never reads while the sender writes
+    for 1 s: the receive queue goes over its buffer, and each segment queued behind it is scheduled
+    with a clamped window. The kernel counts the prunes that follows (TcpExt PruneCalled), not the
+    schedules: a second source that the queue was over its buffer, not a count."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited by the accepted socket
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    a, pa = scrape(), netstat("TcpExt", "PruneCalled")
+    c = socket.create_connection(srv.getsockname())
+    quiet, _ = srv.accept()
+    c.setblocking(False)
+    end = time.time() + 1
+    while time.time() < end:
+        try:
+            c.send(b"w" * 65536)
+        except BlockingIOError:
+            time.sleep(0.01)
+    pb, b = netstat("TcpExt", "PruneCalled"), scrape()
+    c.close()
+    quiet.close()
+    srv.close()
+    return "1 s of writes to a loopback receiver with SO_RCVBUF 4 KiB that never reads: agent +%d " \
+           "clamped schedules, `TcpExt PruneCalled` +%d prunes" % (
+               series_sum(b, "tcp_window_clamps_total") - series_sum(a, "tcp_window_clamps_total"), pb - pa)
+
+
+def check_unix_accept_latency(scrape, tmp):
+    """20 connections accepted on a UNIX stream socket at one of the paths the example watches
+    (/run/dbus/system_bus_socket), bound in a mount namespace of its own with a tmpfs on /run, so
+    the machine's own /run is left alone. Independent count: the accepts the listener made."""
+    code = ("import socket\nimport os\nos.makedirs('/run/dbus', exist_ok=True)\n"
+            "s = socket.socket(socket.AF_UNIX)\ns.bind('/run/dbus/system_bus_socket')\ns.listen(32)\n"
+            "cs = [socket.socket(socket.AF_UNIX) for _ in range(20)]\n"
+            "for c in cs: c.connect('/run/dbus/system_bus_socket')\n"
+            "n = 0\nfor _ in cs:\n    s.accept()[0].close()\n    n += 1\nprint(n)\n")
+    a = scrape()
+    out = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                          'mount -t tmpfs tmpfs /run && exec python3 -c "$0"', code],
+                         capture_output=True, text=True, timeout=60)
+    b = scrape()
+    accepted = out.stdout.strip() or "none (%s)" % out.stderr.strip()[-120:]
+    fam = "unix_accept_latency_seconds_count"
+    return "20 connections to a listener at /run/dbus/system_bus_socket: agent +%d, accepts made %s" % (
+        series_sum(b, fam) - series_sum(a, fam), accepted)
+
+
+def check_icmp_ip(scrape, tmp):
+    """10 ICMP echoes to 127.0.0.1 (20 ICMP messages received: requests and replies) with the
+    kernel's BPF run counts on: the program runs once per message, counted or not. The example's
+    programs are kprobes written with BPF_PROG (the fentry form), which reads the first argument
+    from the wrong place, so its probe read fails and it counts nothing: the example's own bug."""
+    stats = "/proc/sys/kernel/bpf_stats_enabled"
+    old = open(stats).read().strip()
+    with open(stats, "w") as f:
+        f.write("1")
+    try:
+        a, ia = scrape(), snmp("Icmp", "InMsgs")
+        icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        icmp.settimeout(1)
+        for seq in range(10):
+            hdr = struct.pack("!BBHHH", 8, 0, 0, 0x4243, seq) + b"ping"
+            csum = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+            csum = (csum >> 16) + (csum & 0xFFFF)
+            csum = ~(csum + (csum >> 16)) & 0xFFFF
+            icmp.sendto(hdr[:2] + struct.pack("!H", csum) + hdr[4:], ("127.0.0.1", 0))
+            try:
+                icmp.recv(1024)
+                icmp.recv(1024)
+            except OSError:
+                pass
+        icmp.close()
+        ib, b = snmp("Icmp", "InMsgs"), scrape()
+    finally:
+        with open(stats, "w") as f:
+            f.write(old)
+    runs = sum(v for k, v in labelled(b, "ebpf_program_run_count_total", "icmp-ip").items() if "icmp_rcv" in k) \
+        - sum(v for k, v in labelled(a, "ebpf_program_run_count_total", "icmp-ip").items() if "icmp_rcv" in k)
+    return "10 echoes to 127.0.0.1: agent +%d counted, its icmp_rcv program ran +%d times, `Icmp InMsgs` +%d " \
+           "(the example reads its kprobe argument the fentry way, BPF_PROG: its own bug)" % (
+               series_sum(b, "icmp4_received_packets_total") - series_sum(a, "icmp4_received_packets_total"),
+               runs, ib - ia)
+
+
 CHECKS = {
     "accept-latency": check_handshakes("accept_latency_seconds_count"),
     "tcp-syn-backlog": check_handshakes("tcp_syn_backlog_count"),
@@ -612,6 +811,11 @@ CHECKS = {
     "regexp": trigger_regexp,
     "syscalls": check_syscalls,
     "biolatency": check_biolatency,
+    "bio-trace": check_bio_trace,
+    "shrinklat": check_shrinklat,
+    "tcp-window-clamps": check_tcp_window_clamps,
+    "unix-accept-latency": check_unix_accept_latency,
+    "icmp-ip": check_icmp_ip,
     "kfree_skb": check_kfree_skb,
     "udp-drops": check_udp_drops,
     "xdp": check_xdp,
