@@ -19,7 +19,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 rm -f "$out/guest-exit-code"
 disk=()
 if [ -n "${GUEST_DISK:-}" ]; then
-  disk=(-drive "file=$GUEST_DISK,if=virtio,format=raw,serial=bpfwatch-scratch")
+  disk=(-drive "file=$GUEST_DISK,if=none,id=scratch,format=raw" -device "virtio-blk-pci,drive=scratch,serial=bpfwatch-scratch")
 fi
 
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \

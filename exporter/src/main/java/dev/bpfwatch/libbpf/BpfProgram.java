@@ -132,6 +132,11 @@ public final class BpfProgram {
             if (kprobe && (err == ENOENT || err == EOPNOTSUPP || err == ENOTSUPP)) {
                 throw new NotSupportedException("kprobes", "attach " + name + " (" + section + ")", err);
             }
+            Optional<String> missing = missingTracedBinary(kind);
+            if (missing.isPresent()) {
+                // libbpf's line gives only the path it could not open and an errno number.
+                throw new LibbpfException("attach " + name + " (" + section + ")", err, missing.get());
+            }
             if (TRACEPOINT_KINDS.contains(kind) && err == ENOENT && section.indexOf('/') > 0) {
                 // libbpf's line says only "No such file or directory".
                 String what = kind.startsWith("raw_tp") ? "raw tracepoint " : "tracepoint ";
@@ -152,6 +157,32 @@ public final class BpfProgram {
     /** Runs the attached run-once-after-attach programs of this process. */
     public static void firePostAttachMarks() {
         PostAttachMark.fire();
+    }
+
+    /**
+     * "binary PATH does not exist ..." when this is a uprobe, uretprobe or usdt program whose
+     * section names a binary ({@code usdt/PATH:PROVIDER:NAME}, {@code uprobe/PATH:FUNCTION}) that
+     * is not there; empty otherwise. A relative path is the agent's working directory's.
+     */
+    private Optional<String> missingTracedBinary(String kind) {
+        if (!kind.equals("usdt") && !kind.equals("uprobe") && !kind.equals("uretprobe")) {
+            return Optional.empty();
+        }
+        int slash = section.indexOf('/');
+        int colon = section.indexOf(':', slash + 1);
+        if (slash < 0 || colon <= slash + 1) {
+            return Optional.empty();
+        }
+        String binary = section.substring(slash + 1, colon);
+        if (!binary.contains("/")) {
+            return Optional.empty(); // a library name (libc.so.6), which libbpf looks up itself
+        }
+        Path path = Path.of(binary);
+        if (Files.exists(path)) {
+            return Optional.empty();
+        }
+        return Optional.of("binary " + binary + " does not exist" + (path.isAbsolute() ? ""
+                : " (a relative path, from the agent's working directory " + Path.of("").toAbsolutePath() + ")"));
     }
 
     /** The function of a {@code kprobe/NAME[+OFFSET]} section; empty for other forms. */

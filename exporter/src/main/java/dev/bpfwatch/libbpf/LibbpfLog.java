@@ -17,6 +17,12 @@ public final class LibbpfLog {
     private static final int LIBBPF_WARN = 0;
     private static final int LIBBPF_INFO = 1;
     private static final int LINE_MAX = 8192;
+    /**
+     * Bytes of the va_list a print callback is handed a pointer to, where copying them is what
+     * va_copy does: on x86-64 it is a 24-byte struct. 0 on other architectures (not built or
+     * tested there), where a message longer than LINE_MAX stays cut.
+     */
+    private static final int VA_LIST_BYTES = System.getProperty("os.arch").matches("amd64|x86_64") ? 24 : 0;
 
     /** Strongly held: libbpf keeps only the native trampoline, the GC would free it. */
     private static LibbpfNative.PrintCallback callback;
@@ -45,11 +51,22 @@ public final class LibbpfLog {
         if (capture == null && !LOG.isLoggable(javaLevel)) {
             return 0; // not formatting what nobody reads
         }
-        // va_list is consumed by one vsnprintf; format once and reuse the text.
+        // va_list is consumed by one vsnprintf: keep a copy for a second pass. The verifier's log
+        // comes as one message, often far longer than a line, with its reason at the end: cut at
+        // LINE_MAX, a failed load lost both the reason and the end marker it is found by.
+        Pointer saved = null;
+        if (VA_LIST_BYTES > 0) {
+            saved = Memory.allocateDirect(Native.RUNTIME, VA_LIST_BYTES);
+            vaList.transferTo(0, saved, 0, VA_LIST_BYTES);
+        }
         Pointer buf = Memory.allocateDirect(Native.RUNTIME, LINE_MAX);
         int n = Native.LIBC.vsnprintf(buf, LINE_MAX, format, vaList);
         if (n < 0) {
             return 0;
+        }
+        if (n >= LINE_MAX && saved != null) {
+            buf = Memory.allocateDirect(Native.RUNTIME, n + 1L);
+            Native.LIBC.vsnprintf(buf, n + 1L, format, saved);
         }
         String text = buf.getString(0);
         if (capture != null) {

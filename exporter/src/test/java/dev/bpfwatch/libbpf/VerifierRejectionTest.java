@@ -31,6 +31,22 @@ class VerifierRejectionTest {
     }
 
     @Test
+    void aLogLongerThanALineStillGivesTheVerifiersReason() {
+        VerifierException e;
+        try (BpfObject obj = BpfObject.open(Resources.testObject("verifier_reject_long"))) {
+            e = assertThrows(VerifierException.class, obj::load);
+        }
+        // libbpf prints the whole log as one message; cut at the callback's line buffer (8 KiB),
+        // the reason at its end and the end marker were lost and only "failed to load object" was left.
+        assertTrue(e.verifierLog().length() > 16 * 1024, "log of " + e.verifierLog().length() + " chars");
+        assertEquals("long_walk_reject", e.program());
+        assertTrue(e.reason() != null && e.reason().contains("invalid") && e.reason().contains("access"),
+                "reason: " + e.reason());
+        assertEquals(0, Bpftool.countOwnPrograms("long_walk_reject"), "no program left loaded");
+        assertEquals(0, Bpftool.countOwnMaps("long_reject_cou"), "no map left behind");
+    }
+
+    @Test
     void theLeakCheckSeesWhatThisProcessHolds() {
         // The check above means something only if it counts a loaded program and map.
         try (BpfObject obj = BpfObject.open(Resources.testObject("test_maps"))) {
