@@ -54,7 +54,8 @@ KERNEL_REASON = re.compile(r"kprobe|kretprobe|fentry|fexit|CONFIG_|not supported
                            r"missing on this kernel|does not exist|"
                            r"not in /proc/kallsyms|failed to open ELF binary|has no such event|"
                            r"no USDT notes|CO-RE relocation|doesn't have \d+-th argument|invalid func unknown#|"
-                           r"type \w+ is not a struct|unknown func ", re.I)
+                           r"type \w+ is not a struct|unknown func |fewer arguments on this kernel|"
+                           r"binary \S+ does not exist", re.I)
 
 
 class Otlp(http.server.BaseHTTPRequestHandler):
@@ -717,9 +718,10 @@ def check_shrinklat(scrape, tmp):
 def check_tcp_window_clamps(scrape, tmp):
     """A loopback connection whose receiver (SO_RCVBUF 4 KiB, so its rcv_ssthresh stays under the
     example's 32 KiB) never reads, while the sender writes 1000 bytes every 5 ms for 1 s (no Nagle):
-    each data segment that arrives in sequence behind another is scheduled against the receive
-    memory (the first, into an empty queue, is not), and the example counts those schedules. The
-    kernel counts no such event; TCP_INFO gives the receiver's data segments and rcv_ssthresh."""
+    a data segment that arrives in sequence is scheduled against the receive memory unless it is
+    the first into an empty queue, the fast path took it, or the window was already shut; the
+    example counts those schedules. The kernel counts no such event: TCP_INFO gives the receiver's
+    data segments (a bound) and its rcv_ssthresh (the clamp)."""
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited by the accepted socket
     srv.bind(("127.0.0.1", 0))
@@ -746,8 +748,9 @@ def check_tcp_window_clamps(scrape, tmp):
     quiet.close()
     srv.close()
     return "1000-byte writes for 1 s to a loopback receiver with SO_RCVBUF 4 KiB that never reads: agent " \
-           "+%d clamped schedules; the receiver's TCP_INFO: %d data segments in, rcv_ssthresh %d " \
-           "(each segment but the first into an empty queue is scheduled; out-of-window probes are not)" % (
+           "+%d clamped schedules; the receiver's TCP_INFO: %d data segments in (at most that many are " \
+           "scheduled: the first, those the fast path queues and those past the window are not), " \
+           "rcv_ssthresh %d (under the example's 32 KiB: clamped)" % (
                series_sum(b, "tcp_window_clamps_total") - series_sum(a, "tcp_window_clamps_total"), segs, ssthresh)
 
 

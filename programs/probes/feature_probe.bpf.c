@@ -8,19 +8,27 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("tracepoint/syscalls/sys_enter_getppid")
+// Cold hooks only. Attaching patches kernel text at the hook (a static key, a
+// function's entry), and a hook on a path every process takes makes the whole
+// machine pay while the probe holds it: a sys_enter tracepoint sends every
+// syscall of every task through the slow path. Under emulation (the kernel
+// matrix's guests) patching a site another CPU is running can also oops the
+// guest (int3), which sys_enter and an open() path, both hot during the JVM's
+// start, did. Exec and getpgid are rare; both exist on every kernel bpfwatch
+// supports.
+SEC("tracepoint/sched/sched_process_exec")
 int probe_tracepoint(void *ctx) { return 0; }
 
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/sched_process_exec")
 int probe_raw_tp(void *ctx) { return 0; }
 
-SEC("tp_btf/sys_enter")
+SEC("tp_btf/sched_process_exec")
 int probe_tp_btf(void *ctx) { return 0; }
 
-SEC("kprobe/do_sys_openat2")
+SEC("kprobe/__x64_sys_getpgid")
 int probe_kprobe(void *ctx) { return 0; }
 
-SEC("fentry/do_sys_openat2")
+SEC("fentry/__x64_sys_getpgid")
 int BPF_PROG(probe_fentry) { return 0; }
 
 SEC("iter/tcp")

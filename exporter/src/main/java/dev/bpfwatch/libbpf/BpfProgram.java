@@ -137,6 +137,14 @@ public final class BpfProgram {
                 // libbpf's line gives only the path it could not open and an errno number.
                 throw new LibbpfException("attach " + name + " (" + section + ")", err, missing.get());
             }
+            if ((kind.equals("raw_tp") || kind.equals("raw_tracepoint")) && err == EINVAL
+                    && section.indexOf('/') > 0) {
+                // The kernel's one EINVAL for a raw tracepoint libbpf found: the program's context
+                // reads go past the tracepoint's arguments (checked at attach, not by the verifier).
+                throw new LibbpfException("attach " + name + " (" + section + ")", err, "raw tracepoint "
+                        + section.substring(section.indexOf('/') + 1) + " has fewer arguments on this kernel "
+                        + "than the program reads");
+            }
             if (TRACEPOINT_KINDS.contains(kind) && err == ENOENT && section.indexOf('/') > 0) {
                 // libbpf's line says only "No such file or directory".
                 String what = kind.startsWith("raw_tp") ? "raw tracepoint " : "tracepoint ";
