@@ -22,7 +22,8 @@
 # Environment: CHECK=1 adds, for the examples that have one (syscalls, biolatency, kfree_skb,
 # udp-drops, xdp, percpu-softirq, softirq-latency, softirq-latency-net-rx, accept-latency,
 # tcp-syn-backlog, tcp-syn-backlog-exp2zero, tcp-retransmit, oomkill, cfs-throttling, pci,
-# inet-frags, bio-trace, shrinklat, tcp-window-clamps, unix-accept-latency, icmp-ip; regexp:
+# inet-frags, bio-trace, shrinklat, tcp-window-clamps, unix-accept-latency, unix-socket-backlog,
+# icmp-ip; regexp:
 # a shrinker run, no second source), a second measurement from a source that is not BPF (strace -c,
 # /proc/diskstats, /proc/net/snmp, /proc/softirqs, a cgroup's memory.events or cpu.stat, the
 # number of PCI config reads made) around targeted activity, agent delta beside it. WAIT (seconds
@@ -754,24 +755,44 @@ def check_tcp_window_clamps(scrape, tmp):
                series_sum(b, "tcp_window_clamps_total") - series_sum(a, "tcp_window_clamps_total"), segs, ssthresh)
 
 
-def check_unix_accept_latency(scrape, tmp):
-    """20 connections accepted on a UNIX stream socket at one of the paths the example watches
-    (/run/dbus/system_bus_socket), bound in a mount namespace of its own with a tmpfs on /run, so
-    the machine's own /run is left alone. Independent count: the accepts the listener made."""
-    code = ("import socket\nimport os\nos.makedirs('/run/dbus', exist_ok=True)\n"
-            "s = socket.socket(socket.AF_UNIX)\ns.bind('/run/dbus/system_bus_socket')\ns.listen(32)\n"
-            "cs = [socket.socket(socket.AF_UNIX) for _ in range(20)]\n"
-            "for c in cs: c.connect('/run/dbus/system_bus_socket')\n"
-            "n = 0\nfor _ in cs:\n    s.accept()[0].close()\n    n += 1\nprint(n)\n")
-    a = scrape()
+def unix_connects_in_private_run(path, connects, accept):
+    """connects connections to a UNIX stream listener bound at path, each accepted or all left in
+    its backlog, in a mount namespace of its own with a tmpfs on /run (so the machine's own /run is
+    left alone; /var/run is /run). Returns how many it connected (and accepted), as the process
+    counted them, or why it could not."""
+    code = ("import os, socket\npath = %r\nos.makedirs(os.path.dirname(os.path.realpath(path)), exist_ok=True)\n"
+            "s = socket.socket(socket.AF_UNIX)\ns.bind(path)\ns.listen(64)\n"
+            "cs = [socket.socket(socket.AF_UNIX) for _ in range(%d)]\n"
+            "for c in cs: c.connect(path)\n"
+            "n = len(cs)\nif %r:\n    n = 0\n    for _ in cs:\n        s.accept()[0].close()\n        n += 1\n"
+            "print(n)\n") % (path, connects, accept)
     out = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                           'mount -t tmpfs tmpfs /run && exec python3 -c "$0"', code],
                          capture_output=True, text=True, timeout=60)
+    return out.stdout.strip() or "none (%s)" % out.stderr.strip()[-120:]
+
+
+def check_unix_accept_latency(scrape, tmp):
+    """20 connections accepted on a UNIX stream socket at one of the paths the example watches
+    (/run/dbus/system_bus_socket). Independent count: the accepts the listener made."""
+    a = scrape()
+    accepted = unix_connects_in_private_run("/run/dbus/system_bus_socket", 20, True)
     b = scrape()
-    accepted = out.stdout.strip() or "none (%s)" % out.stderr.strip()[-120:]
     fam = "unix_accept_latency_seconds_count"
     return "20 connections to a listener at /run/dbus/system_bus_socket: agent +%d, accepts made %s" % (
         series_sum(b, fam) - series_sum(a, fam), accepted)
+
+
+def check_unix_socket_backlog(scrape, tmp):
+    """20 connections to a UNIX stream listener at the path the example watches
+    (/var/run/docker.sock), none accepted: each connect looks the listener up once (the example
+    observes its backlog then: 0, 1, ... 19). Independent count: the connects made."""
+    a = scrape()
+    connected = unix_connects_in_private_run("/var/run/docker.sock", 20, False)
+    b = scrape()
+    fam = "unix_socket_backlog_count"
+    return "20 connections left in the backlog of a listener at /var/run/docker.sock: agent +%d, connects " \
+           "made %s" % (series_sum(b, fam) - series_sum(a, fam), connected)
 
 
 def check_icmp_ip(scrape, tmp):
@@ -827,6 +848,7 @@ CHECKS = {
     "shrinklat": check_shrinklat,
     "tcp-window-clamps": check_tcp_window_clamps,
     "unix-accept-latency": check_unix_accept_latency,
+    "unix-socket-backlog": check_unix_socket_backlog,
     "icmp-ip": check_icmp_ip,
     "kfree_skb": check_kfree_skb,
     "udp-drops": check_udp_drops,
