@@ -48,8 +48,9 @@ def cell(status):
         status, check = status.split("; check: ", 1)
     kind = re.match(r"(works partly|works|loads, no samples|cannot attach|cannot load|fails)", status)
     kind = kind.group(1) if kind else status[:40]
-    if kind == "loads, no samples" and re.search(r"agent \+[1-9]", check):
-        # Nothing of its kind in the generic window, but the check's own activity was counted.
+    if kind == "loads, no samples" and re.search(r"agent \+[1-9]|\(no second source\): \S+ \+[1-9]", check):
+        # Nothing of its kind in the generic window, but the check's own activity was counted (the
+        # agent's delta; a check without a second source gives the agent's series and delta).
         kind = "works in the check"
     out = kind
     if kind in ("cannot attach", "cannot load", "fails"):
