@@ -6,6 +6,7 @@ import dev.bpfwatch.http.WebSecurity;
 import dev.bpfwatch.http.WebServer;
 import dev.bpfwatch.libbpf.BpfStats;
 import dev.bpfwatch.libbpf.CustomBtf;
+import dev.bpfwatch.libbpf.KernelBtf;
 import dev.bpfwatch.metrics.CounterFolds;
 import dev.bpfwatch.metrics.ResetCarry;
 import dev.bpfwatch.probe.FeatureProbe;
@@ -80,6 +81,11 @@ public final class Agent implements AutoCloseable {
      * in metrics, and the others run — unless {@code strict}.
      */
     public static Agent start(AgentOptions options, List<ModuleFactory> codeModules) {
+        // One parse of the kernel's BTF for every lookup the start makes (gates, modules, decoders).
+        return KernelBtf.sharedDuring(() -> startSharingBtf(options, codeModules));
+    }
+
+    private static Agent startSharingBtf(AgentOptions options, List<ModuleFactory> codeModules) {
         // The web config and its TLS files first: a mistake there loads nothing.
         WebSecurity security = WebSecurity.load(options.webConfigFile());
         // Then the configs, checked against their objects: still nothing in the kernel.

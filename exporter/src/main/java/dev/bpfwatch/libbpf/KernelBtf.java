@@ -16,17 +16,65 @@ public final class KernelBtf implements AutoCloseable {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
     private static final int BTF_TYPE_SIZE = 12;
 
-    private Pointer btf;
+    /**
+     * The parse {@link #load()} hands out on this thread while {@link #sharedDuring} runs: each
+     * parse of the kernel's BTF costs tens of MB and 70-180 ms, and the agent's start made one for
+     * the gate of each object, one for listen drops and one for the decoders' enums.
+     */
+    private static final ThreadLocal<Shared> SHARED = new ThreadLocal<>();
+    private static final java.util.concurrent.atomic.AtomicInteger PARSES = new java.util.concurrent.atomic.AtomicInteger();
 
-    private KernelBtf(Pointer btf) {
+    private Pointer btf;
+    /** False for a view of the shared parse: closing it leaves the parse to its scope. */
+    private final boolean owned;
+
+    private KernelBtf(Pointer btf, boolean owned) {
         this.btf = btf;
+        this.owned = owned;
     }
 
     public static boolean present() {
         return Files.isReadable(VMLINUX);
     }
 
+    /** The kernel's BTF, parsed now, or a view of the parse this thread shares ({@link #sharedDuring}). */
     public static KernelBtf load() {
+        Shared shared = SHARED.get();
+        if (shared == null) {
+            return new KernelBtf(parse(), true);
+        }
+        if (shared.parse == null) {
+            shared.parse = parse();
+        }
+        return new KernelBtf(shared.parse, false);
+    }
+
+    /**
+     * Runs {@code work} with every {@link #load()} on this thread handing out one parse, made at the
+     * first load and freed when {@code work} ends.
+     */
+    public static <T> T sharedDuring(java.util.function.Supplier<T> work) {
+        if (SHARED.get() != null) {
+            return work.get();
+        }
+        Shared shared = new Shared();
+        SHARED.set(shared);
+        try {
+            return work.get();
+        } finally {
+            SHARED.remove();
+            if (shared.parse != null) {
+                Native.BPF.btf__free(shared.parse);
+            }
+        }
+    }
+
+    /** Parses of the kernel's BTF this process made through {@link #load()} (each costs tens of MB). */
+    public static int parses() {
+        return PARSES.get();
+    }
+
+    private static Pointer parse() {
         if (!present()) {
             throw new NotSupportedException("kernel BTF (CONFIG_DEBUG_INFO_BTF)", "read " + VMLINUX, 2);
         }
@@ -35,7 +83,12 @@ public final class KernelBtf implements AutoCloseable {
         if (btf == null) {
             throw new LibbpfException("load kernel BTF", err);
         }
-        return new KernelBtf(btf);
+        PARSES.incrementAndGet();
+        return btf;
+    }
+
+    private static final class Shared {
+        private Pointer parse;
     }
 
     /** Enumerator name -> value of {@code enum name}, in declaration order; empty if the kernel has no such enum. */
@@ -114,7 +167,9 @@ public final class KernelBtf implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (btf != null) {
-            Native.BPF.btf__free(btf);
+            if (owned) {
+                Native.BPF.btf__free(btf);
+            }
             btf = null;
         }
     }
