@@ -161,6 +161,25 @@ def metric_names(yaml_path):
     return found, re.search(r"^tracing:", text, re.M) is not None
 
 
+def icmp_echoes(count, ident):
+    """count ICMP echo requests to 127.0.0.1 from a raw socket, each waited for (the raw socket
+    sees the request it sent, then the reply: two messages received per echo on loopback)."""
+    icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    icmp.settimeout(1)
+    for seq in range(count):
+        hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"ping"
+        csum = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+        csum = (csum >> 16) + (csum & 0xFFFF)
+        csum = ~(csum + (csum >> 16)) & 0xFFFF
+        icmp.sendto(hdr[:2] + struct.pack("!H", csum) + hdr[4:], ("127.0.0.1", 0))
+        try:
+            icmp.recv(1024)
+            icmp.recv(1024)
+        except OSError:
+            pass
+    icmp.close()
+
+
 def activity(tmp):
     """Generic load for the window: every kind of event an example might count."""
     # disk: 8 MiB written and fsync'ed in 1 MiB writes, then read back
@@ -228,19 +247,7 @@ def activity(tmp):
     r.close()
     s.close()
     # ICMP echo to 127.0.0.1, 5 times
-    icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    icmp.settimeout(1)
-    for seq in range(5):
-        hdr = struct.pack("!BBHHH", 8, 0, 0, 0x4242, seq) + b"ping"
-        csum = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
-        csum = (csum >> 16) + (csum & 0xFFFF)
-        csum = ~(csum + (csum >> 16)) & 0xFFFF
-        icmp.sendto(hdr[:2] + struct.pack("!H", csum) + hdr[4:], ("127.0.0.1", 0))
-        try:
-            icmp.recv(1024)
-        except OSError:
-            pass
-    icmp.close()
+    icmp_echoes(5, 0x4242)
     time.sleep(1)
 
 
@@ -806,20 +813,7 @@ def check_icmp_ip(scrape, tmp):
         f.write("1")
     try:
         a, ia = scrape(), snmp("Icmp", "InMsgs")
-        icmp = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-        icmp.settimeout(1)
-        for seq in range(10):
-            hdr = struct.pack("!BBHHH", 8, 0, 0, 0x4243, seq) + b"ping"
-            csum = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
-            csum = (csum >> 16) + (csum & 0xFFFF)
-            csum = ~(csum + (csum >> 16)) & 0xFFFF
-            icmp.sendto(hdr[:2] + struct.pack("!H", csum) + hdr[4:], ("127.0.0.1", 0))
-            try:
-                icmp.recv(1024)
-                icmp.recv(1024)
-            except OSError:
-                pass
-        icmp.close()
+        icmp_echoes(10, 0x4243)
         ib, b = snmp("Icmp", "InMsgs"), scrape()
     finally:
         with open(stats, "w") as f:
