@@ -111,15 +111,12 @@ final class MapScrapeBench {
             try {
                 // The floor and the read take turns, one run each, so that drift on a shared machine
                 // falls on both alike (blocks of each gave floors a factor of two apart between runs).
+                Timing.repeat(warm, 0, () -> readAsScrapeDoes(map, n));
                 List<Long> floorBatch = new ArrayList<>();
                 List<Long> read = new ArrayList<>();
-                for (int i = 0; i < warm + runs; i++) {
-                    List<Long> f = floor(pin, "batch", 1, 1, n);
-                    List<Long> j = Timing.repeat(i == 0 ? warm : 0, 1, () -> readAsScrapeDoes(map, n));
-                    if (i >= warm) {
-                        floorBatch.addAll(f);
-                        read.addAll(j);
-                    }
+                for (int i = 0; i < runs; i++) {
+                    floorBatch.addAll(floor(pin, "batch", 1, 1, n));
+                    read.addAll(Timing.repeat(0, 1, () -> readAsScrapeDoes(map, n)));
                 }
                 List<Long> readEntries = Timing.repeat(warm, runs, () -> check(n, map.entries().size()));
                 List<Long> floorKeys = floor(pin, "keys", slowRuns, warm, n);

@@ -31,22 +31,25 @@ public final class ReadOnlyTiming {
             Reader reader = new Reader(map);
             int n = 0;
             for (int i = 0; i < warm; i++) {
-                n = (int) reader.countedRead()[0];
+                n = reader.timedRead().entries();
             }
             System.out.println("entries " + n);
             System.out.flush();
             if (paced) {
                 BufferedReader turns = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 while (turns.readLine() != null) {
-                    System.out.println("ns " + reader.countedRead()[1]);
+                    System.out.println("ns " + reader.timedRead().nanos());
                     System.out.flush();
                 }
             } else {
                 for (int i = Integer.parseInt(args[1]); i > 0; i--) {
-                    System.out.println("ns " + reader.countedRead()[1]);
+                    System.out.println("ns " + reader.timedRead().nanos());
                 }
             }
         }
+    }
+
+    private record Read(int entries, long nanos) {
     }
 
     /** One read as the jar at hand does it: packed and handed back, or whatever came before. */
@@ -65,8 +68,7 @@ public final class ReadOnlyTiming {
             }
         }
 
-        /** {entries, nanoseconds of the read}. */
-        long[] countedRead() throws Exception {
+        Read timedRead() throws Exception {
             long t0 = System.nanoTime();
             Object read = packed != null ? packed.invoke(map) : null;
             int n = read != null ? count(read) : map.entries().size();
@@ -74,7 +76,7 @@ public final class ReadOnlyTiming {
             if (recycle != null) {
                 recycle.invoke(map, read);
             }
-            return new long[] {n, t1 - t0};
+            return new Read(n, t1 - t0);
         }
     }
 

@@ -120,41 +120,52 @@ public final class BpfProgram {
         LibbpfLog.Captured<Pointer> result = LibbpfLog.capture(() -> Native.BPF.bpf_program__attach(handle));
         int err = Native.errno();
         if (result.result() == null) {
-            String kind = attachKind();
-            boolean kprobe = kind.equals("kprobe") || kind.equals("kretprobe");
-            if (kprobe && err == ENOENT && Files.isDirectory(KPROBE_PMU)
-                    && kprobeTarget().flatMap(Kallsyms::has).equals(Optional.of(false))) {
-                // The kernel has kprobes but not this function (or its module is not loaded): saying
-                // "kprobes is not available" here sent users after the wrong cause.
-                throw new LibbpfException("attach " + name + " (" + section + ")", err, "function "
-                        + kprobeTarget().orElseThrow() + " is not in this kernel (or its module is not loaded)");
-            }
-            if (kprobe && (err == ENOENT || err == EOPNOTSUPP || err == ENOTSUPP)) {
-                throw new NotSupportedException("kprobes", "attach " + name + " (" + section + ")", err);
-            }
-            Optional<String> missing = missingTracedBinary(kind);
-            if (missing.isPresent()) {
-                // libbpf's line gives only the path it could not open and an errno number.
-                throw new LibbpfException("attach " + name + " (" + section + ")", err, missing.get());
-            }
-            if ((kind.equals("raw_tp") || kind.equals("raw_tracepoint")) && err == EINVAL
-                    && section.indexOf('/') > 0) {
-                // The kernel's one EINVAL for a raw tracepoint libbpf found: the program's context
-                // reads go past the tracepoint's arguments (checked at attach, not by the verifier).
-                throw new LibbpfException("attach " + name + " (" + section + ")", err, "raw tracepoint "
-                        + section.substring(section.indexOf('/') + 1) + " has fewer arguments on this kernel "
-                        + "than the program reads");
-            }
-            if (TRACEPOINT_KINDS.contains(kind) && err == ENOENT && section.indexOf('/') > 0) {
-                // libbpf's line says only "No such file or directory".
-                String what = kind.startsWith("raw_tp") ? "raw tracepoint " : "tracepoint ";
-                throw new LibbpfException("attach " + name + " (" + section + ")", err,
-                        what + section.substring(section.indexOf('/') + 1) + " is not in this kernel");
-            }
-            throw new LibbpfException("attach " + name + " (" + section + ")", err,
-                    LibbpfLog.lastLine(result.log()));
+            throw attachFailure(err, result.log());
         }
         return track(new BpfLink(owner, List.of(result.result()), name));
+    }
+
+    /** Why libbpf's attach failed, in words naming the cause where libbpf gives only an errno. */
+    private LibbpfException attachFailure(int err, String libbpfLog) {
+        String op = "attach " + name + " (" + section + ")";
+        String kind = attachKind();
+        Optional<String> target = sectionTarget();
+        boolean kprobe = kind.equals("kprobe") || kind.equals("kretprobe");
+        if (kprobe && err == ENOENT && Files.isDirectory(KPROBE_PMU)
+                && kprobeTarget().flatMap(Kallsyms::has).equals(Optional.of(false))) {
+            // The kernel has kprobes but not this function (or its module is not loaded): saying
+            // "kprobes is not available" here sent users after the wrong cause.
+            return new LibbpfException(op, err, "function " + kprobeTarget().orElseThrow()
+                    + " is not in this kernel (or its module is not loaded)");
+        }
+        if (kprobe && (err == ENOENT || err == EOPNOTSUPP || err == ENOTSUPP)) {
+            return new NotSupportedException("kprobes", op, err);
+        }
+        Optional<String> missing = missingTracedBinary(kind);
+        if (missing.isPresent()) {
+            // libbpf's line gives only the path it could not open and an errno number.
+            return new LibbpfException(op, err, missing.get());
+        }
+        boolean rawTp = kind.equals("raw_tp") || kind.equals("raw_tracepoint");
+        if (rawTp && err == EINVAL && target.isPresent()) {
+            // The kernel's one EINVAL for a raw tracepoint libbpf found: the program's context
+            // reads go past the tracepoint's arguments (checked at attach, not by the verifier).
+            return new LibbpfException(op, err, "raw tracepoint " + target.get()
+                    + " has fewer arguments on this kernel than the program reads");
+        }
+        if (TRACEPOINT_KINDS.contains(kind) && err == ENOENT && target.isPresent()) {
+            // libbpf's line says only "No such file or directory".
+            return new LibbpfException(op, err, (rawTp ? "raw tracepoint " : "tracepoint ") + target.get()
+                    + " is not in this kernel");
+        }
+        return new LibbpfException(op, err, LibbpfLog.lastLine(libbpfLog));
+    }
+
+    /** What follows the first '/' of the section (a function, tracepoint or binary); empty if nothing does. */
+    private Optional<String> sectionTarget() {
+        int slash = section.indexOf('/');
+        return slash < 0 || slash == section.length() - 1 ? Optional.empty()
+                : Optional.of(section.substring(slash + 1));
     }
 
     /** ebpf_exporter's run-once-after-attach program ({@link PostAttachMark}). */
@@ -176,12 +187,12 @@ public final class BpfProgram {
         if (!kind.equals("usdt") && !kind.equals("uprobe") && !kind.equals("uretprobe")) {
             return Optional.empty();
         }
-        int slash = section.indexOf('/');
-        int colon = section.indexOf(':', slash + 1);
-        if (slash < 0 || colon <= slash + 1) {
+        String target = sectionTarget().orElse("");
+        int colon = target.indexOf(':');
+        if (colon <= 0) {
             return Optional.empty();
         }
-        String binary = section.substring(slash + 1, colon);
+        String binary = target.substring(0, colon);
         if (!binary.contains("/")) {
             return Optional.empty(); // a library name (libc.so.6), which libbpf looks up itself
         }
@@ -195,13 +206,10 @@ public final class BpfProgram {
 
     /** The function of a {@code kprobe/NAME[+OFFSET]} section; empty for other forms. */
     private Optional<String> kprobeTarget() {
-        int slash = section.indexOf('/');
-        if (slash < 0 || slash == section.length() - 1) {
-            return Optional.empty();
-        }
-        String target = section.substring(slash + 1);
-        int plus = target.indexOf('+');
-        return Optional.of(plus < 0 ? target : target.substring(0, plus));
+        return sectionTarget().map(target -> {
+            int plus = target.indexOf('+');
+            return plus < 0 ? target : target.substring(0, plus);
+        });
     }
 
     private BpfLink track(BpfLink link) {

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import jnr.ffi.Pointer;
 
 /**
@@ -22,7 +24,7 @@ public final class KernelBtf implements AutoCloseable {
      * the gate of each object, one for listen drops and one for the decoders' enums.
      */
     private static final ThreadLocal<Shared> SHARED = new ThreadLocal<>();
-    private static final java.util.concurrent.atomic.AtomicInteger PARSES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PARSES = new AtomicInteger();
 
     private Pointer btf;
     /** False for a view of the shared parse: closing it leaves the parse to its scope. */
@@ -53,7 +55,7 @@ public final class KernelBtf implements AutoCloseable {
      * Runs {@code work} with every {@link #load()} on this thread handing out one parse, made at the
      * first load and freed when {@code work} ends.
      */
-    public static <T> T sharedDuring(java.util.function.Supplier<T> work) {
+    public static <T> T sharedDuring(Supplier<T> work) {
         if (SHARED.get() != null) {
             return work.get();
         }

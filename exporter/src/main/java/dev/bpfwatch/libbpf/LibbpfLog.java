@@ -23,6 +23,9 @@ public final class LibbpfLog {
      * tested there), where a message longer than LINE_MAX stays cut.
      */
     private static final int VA_LIST_BYTES = System.getProperty("os.arch").matches("amd64|x86_64") ? 24 : 0;
+    /** Where a print's va_list is copied, one per thread (a load prints hundreds of lines). */
+    private static final ThreadLocal<Pointer> VA_LIST_COPY =
+            ThreadLocal.withInitial(() -> Memory.allocateDirect(Native.RUNTIME, Math.max(1, VA_LIST_BYTES)));
 
     /** Strongly held: libbpf keeps only the native trampoline, the GC would free it. */
     private static LibbpfNative.PrintCallback callback;
@@ -54,9 +57,8 @@ public final class LibbpfLog {
         // va_list is consumed by one vsnprintf: keep a copy for a second pass. The verifier's log
         // comes as one message, often far longer than a line, with its reason at the end: cut at
         // LINE_MAX, a failed load lost both the reason and the end marker it is found by.
-        Pointer saved = null;
-        if (VA_LIST_BYTES > 0) {
-            saved = Memory.allocateDirect(Native.RUNTIME, VA_LIST_BYTES);
+        Pointer saved = VA_LIST_BYTES > 0 ? VA_LIST_COPY.get() : null;
+        if (saved != null) {
             vaList.transferTo(0, saved, 0, VA_LIST_BYTES);
         }
         Pointer buf = Memory.allocateDirect(Native.RUNTIME, LINE_MAX);
