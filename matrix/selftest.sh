@@ -1,8 +1,9 @@
 #!/bin/bash
 # Checks the guest runner itself on one kernel before the matrix relies on
-# it: a command's exit code comes back, and a guest that hangs is killed at
-# its timeout and reported as 124 with its console kept. About 30 s on an
-# idle host.
+# it: a command's exit code comes back, a guest whose kernel dies is reported
+# as 123 (run-matrix.sh boots such a guest once more), and a guest that hangs
+# is killed at its timeout and reported as 124 with its console kept. About
+# 45 s on an idle host.
 #
 #   selftest.sh [KERNEL]     default: 6.1
 set -euo pipefail
@@ -23,6 +24,16 @@ if [ "$rc" != 3 ] || ! grep -q selftest-ran "$out/console.log"; then
   exit 1
 fi
 
+# A kernel that panics under the command (as one that oopses in an
+# interrupt does) is told apart from a command that failed.
+echo 'echo selftest-crashes; echo c > /proc/sysrq-trigger; sleep 60; exit 0' > "$out/guest-command.sh"
+rc=0; "$here/boot-guest.sh" "$kdir" "$out" 120 || rc=$?
+if [ "$rc" != 123 ] || ! grep -q selftest-crashes "$out/console.log"; then
+  echo "kernel matrix selftest: a guest whose kernel panicked gave $rc (want 123)" >&2
+  tail -n 20 "$out/console.log" >&2
+  exit 1
+fi
+
 # The hung guest must get as far as its command before the timeout: give it
 # twice what a whole guest run just took (a loaded host boots slowly), 20 s at least.
 limit=$(( booted * 2 > 20 ? booted * 2 : 20 ))
@@ -38,4 +49,4 @@ if pgrep -f "qemu-system-x86_64.*$out" >/dev/null; then
   echo "kernel matrix selftest: the hung guest's QEMU is still running" >&2
   exit 1
 fi
-echo "kernel matrix selftest: exit codes come back; a hung guest is killed at its timeout (${took}s)"
+echo "kernel matrix selftest: exit codes come back; a kernel crash is told apart; a hung guest is killed at its timeout (${took}s)"
