@@ -1,5 +1,7 @@
 package dev.bpfwatch.cli;
 
+import dev.bpfwatch.libbpf.NativeBinding;
+
 /** Entry point: picocli, with a shortcut for a bare version query. */
 public final class Main {
     private Main() {
@@ -14,8 +16,23 @@ public final class Main {
             }
             System.exit(0);
         }
+        if (!asksForHelp(args)) {
+            // Half a second of binding libbpf (jnr-ffi generating its stubs) on the second CPU
+            // while picocli builds its model and the configs are read.
+            NativeBinding.startInBackground();
+        }
         // One line per log record, as operators grep journald.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         System.exit(BpfwatchCommand.commandLineFor(args).execute(args));
+    }
+
+    /** Help prints and exits: nothing there uses libbpf. */
+    private static boolean asksForHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("help")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -118,6 +118,7 @@ final class RunCommand implements Callable<Integer> {
         // (which ignores SIGHUP, and the JVM then installs no handler, silently).
         IgnoredSignals.unignore(SIGHUP);
         Signal.handle(new Signal("HUP"), sig -> new Thread(agent::reload, "bpfwatch-reload").start());
+        StartupArchive.recordLaterIfAsked();
         LOG.info(() -> "running " + agent.moduleNames() + ", metrics at " + agent.url() + telemetryPath);
         spec.commandLine().getOut().println("bpfwatch: serving on " + agent.url() + " (metrics at " + telemetryPath
                 + ")");

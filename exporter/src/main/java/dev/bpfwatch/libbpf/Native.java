@@ -1,6 +1,5 @@
 package dev.bpfwatch.libbpf;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
@@ -13,11 +12,11 @@ final class Native {
     static final Runtime RUNTIME;
 
     static {
-        // Only libbpf-dev installs the unversioned libbpf.so; the runtime
-        // package has libbpf.so.1, so ask for it by its full name.
-        BPF = LibraryLoader.create(LibbpfNative.class).failImmediately().load("libbpf.so.1");
-        LIBC = LibraryLoader.create(LibcNative.class).failImmediately().load("c");
-        RUNTIME = Runtime.getRuntime(BPF);
+        NativeBinding.Bound bound = NativeBinding.get();
+        BPF = bound.bpf();
+        LIBC = bound.libc();
+        RUNTIME = bound.runtime();
+        // Here, not in the binding: the hook reaches libbpf through this class.
         LibbpfLog.install();
     }
 
