@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * and exits 1 if something could not be measured (a missed target is not a
  * failure: it is printed beside its figure).
  *
- *   BenchMain --build=DIR --jar=JAR --out=FILE --soak-seconds=N --java-opts=OPTS [--only=1,3]
+ *   BenchMain --build=DIR --jar=JAR --launcher=bin/bpfwatch --out=FILE --soak-seconds=N --java-opts=OPTS [--only=1,3]
  */
 public final class BenchMain {
     private BenchMain() {
@@ -32,6 +32,7 @@ public final class BenchMain {
         }
         Path build = Path.of(a.getOrDefault("build", "bench/build")).toAbsolutePath();
         Path jar = Path.of(a.getOrDefault("jar", "exporter/target/bpfwatch.jar")).toAbsolutePath();
+        Path launcher = Path.of(a.getOrDefault("launcher", "bin/bpfwatch")).toAbsolutePath();
         Path out = Path.of(a.getOrDefault("out", "BENCHMARKS.md")).toAbsolutePath();
         int soak = Integer.parseInt(a.getOrDefault("soak-seconds", "600"));
         // The agent's flags live in the launcher only (bench/Makefile reads them from there): a
@@ -108,7 +109,7 @@ public final class BenchMain {
         }
         if (wanted(only, 5)) {
             try {
-                foot = new FootprintBench(jar, work, javaOpts, soak).run(s5);
+                foot = new FootprintBench(jar, launcher, work, javaOpts, soak).run(s5);
             } catch (Exception | Error e) {
                 fail(s5, e, failed);
             }

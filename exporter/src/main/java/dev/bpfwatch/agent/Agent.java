@@ -86,12 +86,24 @@ public final class Agent implements AutoCloseable {
     }
 
     private static Agent startSharingBtf(AgentOptions options, List<ModuleFactory> codeModules) {
-        // The web config and its TLS files first: a mistake there loads nothing.
-        WebSecurity security = WebSecurity.load(options.webConfigFile());
-        // Then the configs, checked against their objects: still nothing in the kernel.
-        Decoders decoders = Decoders.standard(new HostDecoderContext());
-        Selection selection = Selection.of(options, codeModules);
-        List<ConfigModule.Prepared> prepared = prepareAll(selection.configs(), decoders, options.btf());
+        // The feature probe (a program loaded and attached per attach type, then closed) runs on a
+        // second CPU while the configs are read; the first config's gate waits for its report.
+        Thread probing = FeatureProbe.startInBackground();
+        List<ConfigModule.Prepared> prepared;
+        Selection selection;
+        Decoders decoders;
+        WebSecurity security;
+        try {
+            // The web config and its TLS files first: a mistake there loads nothing of the configs.
+            security = WebSecurity.load(options.webConfigFile());
+            // Then the configs, checked against their objects: still nothing in the kernel.
+            decoders = Decoders.standard(new HostDecoderContext());
+            selection = Selection.of(options, codeModules);
+            prepared = prepareAll(selection.configs(), decoders, options.btf());
+        } catch (RuntimeException e) {
+            FeatureProbe.await(probing); // its programs are out of the kernel before the error is told
+            throw e;
+        }
         PinPathLock pinLock = null;
         try {
             // Before anything reaches the kernel: a second agent on these pins would count every event twice.
@@ -115,8 +127,10 @@ public final class Agent implements AutoCloseable {
         Map<String, String> failures = new LinkedHashMap<>();
         List<ConfigModule> configs = new ArrayList<>();
         List<Module> others = new ArrayList<>();
+        CodeModuleStarts codeStarts = null;
         try {
             stats = options.bpfStats() ? BpfStats.enable() : null;
+            codeStarts = CodeModuleStarts.begin(selection.modules(), context, options.strict());
             for (int i = 0; i < prepared.size(); i++) {
                 ConfigModule.Prepared p = prepared.get(i);
                 try {
@@ -130,16 +144,12 @@ public final class Agent implements AutoCloseable {
                     LOG.severe("config " + p.pair().name() + " did not start: " + e.getMessage());
                 }
             }
-            for (ModuleFactory f : selection.modules()) {
-                try {
-                    others.add(f.start(context));
-                } catch (RuntimeException e) {
-                    if (options.strict()) {
-                        throw e;
-                    }
-                    failures.put(f.name(), e.getMessage());
-                    LOG.severe("module " + f.name() + " did not start: " + e.getMessage());
-                }
+            CodeModuleStarts.Outcome code = codeStarts.await();
+            codeStarts = null;
+            others.addAll(code.started());
+            failures.putAll(code.failures());
+            if (code.strictFailure() != null) {
+                throw code.strictFailure();
             }
             if (configs.isEmpty() && others.isEmpty()) {
                 throw new AgentStartException("nothing started: " + String.join("; ", failures.values()));
@@ -163,6 +173,9 @@ public final class Agent implements AutoCloseable {
             closeAll(configs, others, stats);
             throw new UncheckedIOException("listen on " + options.listen() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            if (codeStarts != null) {
+                others.addAll(codeStarts.await().started()); // still starting when a config failed
+            }
             closeAll(configs, others, stats);
             throw e;
         }

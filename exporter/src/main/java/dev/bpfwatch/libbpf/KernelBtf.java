@@ -45,10 +45,7 @@ public final class KernelBtf implements AutoCloseable {
         if (shared == null) {
             return new KernelBtf(parse(), true);
         }
-        if (shared.parse == null) {
-            shared.parse = parse();
-        }
-        return new KernelBtf(shared.parse, false);
+        return new KernelBtf(shared.parse(), false);
     }
 
     /**
@@ -65,10 +62,33 @@ public final class KernelBtf implements AutoCloseable {
             return work.get();
         } finally {
             SHARED.remove();
-            if (shared.parse != null) {
-                Native.BPF.btf__free(shared.parse);
-            }
+            shared.free();
         }
+    }
+
+    /**
+     * {@code work}, wrapped to share this thread's parse when another thread runs it (libbpf only
+     * reads a parsed BTF). The caller's {@link #sharedDuring} must outlast that run; without one,
+     * {@code work} is returned as it is.
+     */
+    public static <T> Supplier<T> sharingThisThreadsParse(Supplier<T> work) {
+        Shared shared = SHARED.get();
+        if (shared == null) {
+            return work;
+        }
+        return () -> {
+            Shared before = SHARED.get();
+            SHARED.set(shared);
+            try {
+                return work.get();
+            } finally {
+                if (before == null) {
+                    SHARED.remove();
+                } else {
+                    SHARED.set(before);
+                }
+            }
+        };
     }
 
     /** Parses of the kernel's BTF this process made through {@link #load()} (each costs tens of MB). */
@@ -89,8 +109,23 @@ public final class KernelBtf implements AutoCloseable {
         return btf;
     }
 
+    /** One parse for the threads of a {@link #sharedDuring}, made at the first load. */
     private static final class Shared {
         private Pointer parse;
+
+        synchronized Pointer parse() {
+            if (parse == null) {
+                parse = KernelBtf.parse();
+            }
+            return parse;
+        }
+
+        synchronized void free() {
+            if (parse != null) {
+                Native.BPF.btf__free(parse);
+                parse = null;
+            }
+        }
     }
 
     /** Enumerator name -> value of {@code enum name}, in declaration order; empty if the kernel has no such enum. */

@@ -50,6 +50,38 @@ public final class FeatureProbe {
     private FeatureProbe() {
     }
 
+    /**
+     * Probes on a daemon thread, for {@link #report()} to take (or wait for) later. A failure there
+     * is left for {@link #report()} to meet again on the caller's thread.
+     */
+    public static Thread startInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                report();
+            } catch (RuntimeException e) {
+                // report() probes again where the agent can tell the error
+            }
+        }, "bpfwatch-feature-probe");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits for {@link #startInBackground()}'s probe to end (its programs closed). */
+    public static void await(Thread probing) {
+        boolean interrupted = false;
+        while (probing.isAlive()) {
+            try {
+                probing.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static FeatureReport report() {
         FeatureReport r = cached;
         if (r == null) {

@@ -33,6 +33,31 @@ class KernelBtfSharingTest {
     }
 
     @Test
+    void anotherThreadRunningWorkWrappedInTheScopeSharesItsParse() throws Exception {
+        int before = KernelBtf.parses();
+        boolean found = KernelBtf.sharedDuring(() -> {
+            KernelBtf.load().close();
+            java.util.function.Supplier<Boolean> onAnotherThread = KernelBtf.sharingThisThreadsParse(() -> {
+                try (KernelBtf btf = KernelBtf.load()) {
+                    return btf.hasTracepoint("sched_process_exec");
+                }
+            });
+            java.util.concurrent.CompletableFuture<Boolean> other = new java.util.concurrent.CompletableFuture<>();
+            Thread t = new Thread(() -> other.complete(onAnotherThread.get()));
+            t.start();
+            return other.join();
+        });
+        assertTrue(found, "the other thread read the shared parse");
+        assertEquals(1, KernelBtf.parses() - before, "a load here and one on another thread, one parse");
+        // Outside a scope the wrapper changes nothing: the work parses for itself.
+        KernelBtf.sharingThisThreadsParse(() -> {
+            KernelBtf.load().close();
+            return null;
+        }).get();
+        assertEquals(2, KernelBtf.parses() - before);
+    }
+
+    @Test
     void theDefaultAgentsStartParsesTheKernelsBtfOnce() {
         int before = KernelBtf.parses();
         try (Agent agent = Agent.start(AgentOptions.defaults(new InetSocketAddress("127.0.0.1", 0)),
