@@ -16,9 +16,10 @@ public final class Main {
             }
             System.exit(0);
         }
-        if (!asksForHelp(args)) {
+        if (startsTheAgent(args)) {
             // Half a second of binding libbpf (jnr-ffi generating its stubs) on the second CPU
-            // while picocli builds its model and the configs are read.
+            // while picocli builds its model and the configs are read. Only for the agent, which
+            // always binds: short commands that never touch libbpf would pay for it.
             NativeBinding.startInBackground();
         }
         // One line per log record, as operators grep journald.
@@ -26,13 +27,20 @@ public final class Main {
         System.exit(BpfwatchCommand.commandLineFor(args).execute(args));
     }
 
-    /** Help prints and exits: nothing there uses libbpf. */
-    private static boolean asksForHelp(String[] args) {
+    /** `run` (after any root options), not asking for help. */
+    private static boolean startsTheAgent(String[] args) {
+        boolean run = false;
         for (String a : args) {
             if (a.equals("-h") || a.equals("--help") || a.equals("help")) {
-                return true;
+                return false;
+            }
+            if (!run && !a.startsWith("-")) {
+                if (!a.equals("run")) {
+                    return false;
+                }
+                run = true;
             }
         }
-        return false;
+        return run;
     }
 }
