@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -33,7 +33,7 @@ final class CodeModuleStarts {
             starts.outcome.complete(new Outcome(List.of(), Map.of(), null));
             return starts;
         }
-        java.util.function.Supplier<Outcome> work =
+        Supplier<Outcome> work =
                 KernelBtf.sharingThisThreadsParse(() -> startAll(factories, context, strict));
         Thread t = new Thread(() -> {
             try {
@@ -64,30 +64,11 @@ final class CodeModuleStarts {
         return new Outcome(started, failures, null);
     }
 
-    /** Waits for every start to end (also when the caller is failing: what started must be closed). */
+    /**
+     * Waits for every start to end, and uninterruptibly: what started holds kernel objects, which
+     * the caller must own to close (also when the caller is failing).
+     */
     Outcome await() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return outcome.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the starts hold kernel objects: they must be waited for
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return outcome.join();
     }
 }
