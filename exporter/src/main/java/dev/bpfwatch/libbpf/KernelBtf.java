@@ -57,11 +57,9 @@ public final class KernelBtf implements AutoCloseable {
             return work.get();
         }
         Shared shared = new Shared();
-        SHARED.set(shared);
         try {
-            return work.get();
+            return sharing(shared, work);
         } finally {
-            SHARED.remove();
             shared.free();
         }
     }
@@ -73,22 +71,22 @@ public final class KernelBtf implements AutoCloseable {
      */
     public static <T> Supplier<T> sharingThisThreadsParse(Supplier<T> work) {
         Shared shared = SHARED.get();
-        if (shared == null) {
-            return work;
-        }
-        return () -> {
-            Shared before = SHARED.get();
-            SHARED.set(shared);
-            try {
-                return work.get();
-            } finally {
-                if (before == null) {
-                    SHARED.remove();
-                } else {
-                    SHARED.set(before);
-                }
+        return shared == null ? work : () -> sharing(shared, work);
+    }
+
+    /** Runs {@code work} with {@code shared} as this thread's parse, then puts back what was there. */
+    private static <T> T sharing(Shared shared, Supplier<T> work) {
+        Shared before = SHARED.get();
+        SHARED.set(shared);
+        try {
+            return work.get();
+        } finally {
+            if (before == null) {
+                SHARED.remove();
+            } else {
+                SHARED.set(before);
             }
-        };
+        }
     }
 
     /** Parses of the kernel's BTF this process made through {@link #load()} (each costs tens of MB). */
